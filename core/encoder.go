@@ -1,0 +1,209 @@
+package core
+
+import (
+	"errors"
+	"fmt"
+	"time"
+	"unicode/utf8"
+)
+
+// Format selects a wire encoding.
+type Format uint8
+
+// Wire formats.
+const (
+	// FormatJSON is the Metlog JSON envelope (metlog-py 0.10.0): one
+	// compact object per message, ending in "\n".
+	FormatJSON Format = iota
+	// FormatHeka is Heka's protobuf stream framing: 0x1E, header length,
+	// Header, 0x1F, Message.
+	FormatHeka
+)
+
+// String returns "json" or "heka".
+func (f Format) String() string {
+	switch f {
+	case FormatJSON:
+		return "json"
+	case FormatHeka:
+		return "heka"
+	}
+	return fmt.Sprintf("format(%d)", uint8(f))
+}
+
+// DefaultMaxMessageSize is the default limit on one encoded message: Heka's
+// MAX_MESSAGE_SIZE (64 KiB) for the Message protobuf, and the same for a
+// JSON object.
+const DefaultMaxMessageSize = 64 * 1024
+
+// TruncatedField names the marker field added to a message whose payload
+// was cut to fit the size limit. Its value is the payload's original length
+// in bytes.
+const TruncatedField = "payload_truncated"
+
+// ErrOversize is returned (wrapped) for a message that does not fit the
+// size limit even with its payload truncated.
+var ErrOversize = errors.New("metlog: message exceeds the size limit")
+
+// An Encoder writes messages in one wire format, append-style: it appends
+// one complete frame to dst and returns the extended slice, as strconv's
+// Append functions do. Encoders are safe for concurrent use and do not
+// allocate in steady state.
+type Encoder interface {
+	// Format reports the wire format.
+	Format() Format
+	// AppendMessage appends m as one frame: a JSON object and "\n", or a
+	// framed Heka record. On error dst is returned unchanged.
+	AppendMessage(dst []byte, m *Message) ([]byte, error)
+}
+
+// EncoderConfig holds the values an encoder adds to every message.
+type EncoderConfig struct {
+	// Logger is used for messages with an empty Logger.
+	Logger string
+	// Severity is used for messages with DefaultSeverity. Default Info.
+	Severity *Severity
+	// Hostname and Pid override the process's.
+	Hostname string
+	Pid      int32
+	// Env holds fields written first in every message.
+	Env []Field
+	// MaxSize limits one encoded message in bytes (the Message protobuf
+	// for Heka, the object for JSON); DefaultMaxMessageSize when zero.
+	// An oversize message has its payload truncated, with a
+	// TruncatedField marker, or is rejected with ErrOversize.
+	MaxSize int
+	// HMAC signs Heka records; ignored by the JSON encoder.
+	HMAC *HMACConfig
+	// Now returns the timestamp of messages without one; time.Now when nil.
+	Now func() time.Time
+}
+
+// NewEncoder returns the encoder for format f.
+func NewEncoder(f Format, cfg EncoderConfig) (Encoder, error) {
+	b, err := newEncBase(cfg)
+	if err != nil {
+		return nil, err
+	}
+	switch f {
+	case FormatJSON:
+		return &JSONEncoder{b}, nil
+	case FormatHeka:
+		if cfg.HMAC != nil {
+			s, err := newSigner(*cfg.HMAC)
+			if err != nil {
+				return nil, err
+			}
+			return &HekaEncoder{encBase: b, signer: s}, nil
+		}
+		return &HekaEncoder{encBase: b}, nil
+	}
+	return nil, fmt.Errorf("metlog: unknown format %d", f)
+}
+
+// encBase is the configuration both encoders share, resolved once.
+type encBase struct {
+	logger   string
+	severity Severity
+	hostname string
+	pid      int32
+	maxSize  int
+	env      *Scope
+	now      func() time.Time
+}
+
+func newEncBase(cfg EncoderConfig) (encBase, error) {
+	b := encBase{
+		logger:   cfg.Logger,
+		severity: Info,
+		hostname: cfg.Hostname,
+		pid:      cfg.Pid,
+		maxSize:  cfg.MaxSize,
+		now:      cfg.Now,
+	}
+	if cfg.Severity != nil {
+		if !cfg.Severity.Valid() {
+			return b, fmt.Errorf("metlog: default severity %d is not 0-7", *cfg.Severity)
+		}
+		b.severity = *cfg.Severity
+	}
+	if b.hostname == "" {
+		b.hostname = processHostname
+	}
+	if b.pid == 0 {
+		b.pid = processPid
+	}
+	if b.maxSize <= 0 {
+		b.maxSize = DefaultMaxMessageSize
+	}
+	if b.now == nil {
+		b.now = time.Now
+	}
+	if len(cfg.Env) > 0 {
+		b.env = NewScope().With(cfg.Env...)
+	}
+	return b, nil
+}
+
+// envelope resolves the values a message takes from the configuration.
+func (b *encBase) envelope(m *Message) (ts int64, logger string, sev Severity, host string, pid int32, ver string) {
+	if m.Timestamp.IsZero() {
+		ts = b.now().UnixNano()
+	} else {
+		ts = m.Timestamp.UnixNano()
+	}
+	logger = m.Logger
+	if logger == "" {
+		logger = b.logger
+	}
+	sev = m.Severity
+	if !sev.Valid() {
+		sev = b.severity
+	}
+	host = m.Hostname
+	if host == "" {
+		host = b.hostname
+	}
+	pid = m.Pid
+	if pid == 0 {
+		pid = b.pid
+	}
+	ver = m.EnvVersion
+	if ver == "" {
+		ver = EnvVersion
+	}
+	return
+}
+
+// fit encodes m with enc, and when the encoded message is over the limit
+// re-encodes it with the payload cut (at a UTF-8 boundary) and a
+// TruncatedField marker. size reports the size that counts against the
+// limit for the frame appended at dst[start:].
+func fit(dst []byte, m *Message, max int,
+	enc func(dst []byte, m *Message, payload string, origLen int) ([]byte, int)) ([]byte, error) {
+	start := len(dst)
+	out, size := enc(dst, m, m.Payload, -1)
+	if size <= max {
+		return out, nil
+	}
+	payload := m.Payload
+	over := size - max
+	for try := 0; try < 4 && len(payload) > 0; try++ {
+		// The marker costs at most ~40 bytes in either format; cutting
+		// the raw payload by n shrinks its encoding by at least n.
+		cut := len(payload) - over - 48
+		if cut < 0 {
+			cut = 0
+		}
+		for cut > 0 && !utf8.RuneStart(payload[cut]) {
+			cut--
+		}
+		payload = payload[:cut]
+		out, size = enc(out[:start], m, payload, len(m.Payload))
+		if size <= max {
+			return out, nil
+		}
+		over = size - max
+	}
+	return dst[:start], fmt.Errorf("%w: %d bytes encoded, limit %d", ErrOversize, size, max)
+}

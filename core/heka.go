@@ -1,0 +1,345 @@
+package core
+
+import (
+	"math"
+	"unicode/utf8"
+
+	"google.golang.org/protobuf/encoding/protowire"
+)
+
+// Heka stream framing bytes.
+const (
+	RecordSeparator = 0x1E // starts a record
+	UnitSeparator   = 0x1F // ends the header
+	// MaxHeaderSize is the largest header a record can carry: its length is one byte.
+	MaxHeaderSize = 255
+)
+
+// Heka Message and Field protobuf tags (message.proto of Heka 0.5-0.10).
+const (
+	hdrMessageLength    = 1
+	hdrHashFunction     = 3
+	hdrSigner           = 4
+	hdrKeyVersion       = 5
+	hdrHMAC             = 6
+	msgUUID             = 1
+	msgTimestamp        = 2
+	msgType             = 3
+	msgLogger           = 4
+	msgSeverity         = 5
+	msgPayload          = 6
+	msgEnvVersion       = 7
+	msgPid              = 8
+	msgHostname         = 9
+	msgFields           = 10
+	fieldName           = 1
+	fieldValueType      = 2
+	fieldRepresentation = 3
+	fieldValueString    = 4
+	fieldValueBytes     = 5
+	fieldValueInteger   = 6
+	fieldValueDouble    = 7
+	fieldValueBool      = 8
+)
+
+// HekaEncoder writes Heka protobuf stream framing: 0x1E, a one-byte header
+// length, the Header protobuf, 0x1F and the Message protobuf, optionally
+// signed with HMAC-MD5 or HMAC-SHA1. Tags are written in ascending order,
+// numeric arrays packed, and nothing outside Heka's schema is written, as
+// Hindsight's reader requires. Groups flatten to dotted field names. Strings
+// are valid UTF-8: invalid bytes are replaced by U+FFFD.
+type HekaEncoder struct {
+	encBase
+	signer *signer
+}
+
+// Format returns FormatHeka.
+func (e *HekaEncoder) Format() Format { return FormatHeka }
+
+// AppendMessage appends m as one framed Heka record.
+func (e *HekaEncoder) AppendMessage(dst []byte, m *Message) ([]byte, error) {
+	return fit(dst, m, e.maxSize, e.encode)
+}
+
+// maxHeader bounds the header this encoder writes, so the message can be
+// written once behind reserved space and moved down when the header is known.
+func (e *HekaEncoder) maxHeader() int {
+	n := 1 + 5 // message_length
+	if e.signer != nil {
+		n += e.signer.headerSize()
+	}
+	return n
+}
+
+func (e *HekaEncoder) encode(dst []byte, m *Message, payload string, origLen int) ([]byte, int) {
+	start := len(dst)
+	reserve := 3 + e.maxHeader()
+	dst = append(dst, make([]byte, reserve)...)
+	msgStart := len(dst)
+	dst = e.appendMessage(dst, m, payload, origLen)
+	msgEnd := len(dst)
+	msgLen := msgEnd - msgStart
+
+	// Header, built past the message and then moved in front of it.
+	hdrStart := len(dst)
+	dst = protowire.AppendTag(dst, hdrMessageLength, protowire.VarintType)
+	dst = protowire.AppendVarint(dst, uint64(msgLen))
+	if e.signer != nil {
+		dst = e.signer.appendHeader(dst, dst[msgStart:msgEnd])
+	}
+	hdrLen := len(dst) - hdrStart
+
+	copy(dst[start+3+hdrLen:], dst[msgStart:msgEnd])
+	dst[start] = RecordSeparator
+	dst[start+1] = byte(hdrLen)
+	copy(dst[start+2:], dst[hdrStart:hdrStart+hdrLen])
+	dst[start+2+hdrLen] = UnitSeparator
+	return dst[:start+3+hdrLen+msgLen], msgLen
+}
+
+func (e *HekaEncoder) appendMessage(dst []byte, m *Message, payload string, origLen int) []byte {
+	ts, logger, sev, host, pid, ver := e.envelope(m)
+	uuid := m.UUID
+	if uuid == ([16]byte{}) {
+		uuid = NewUUID()
+	}
+	dst = protowire.AppendTag(dst, msgUUID, protowire.BytesType)
+	dst = append(dst, 16)
+	dst = append(dst, uuid[:]...)
+	dst = protowire.AppendTag(dst, msgTimestamp, protowire.VarintType)
+	dst = protowire.AppendVarint(dst, uint64(ts))
+	dst = appendPBString(dst, msgType, m.Type)
+	dst = appendPBString(dst, msgLogger, logger)
+	// Severity is always written: Heka's schema defaults it to 7.
+	dst = protowire.AppendTag(dst, msgSeverity, protowire.VarintType)
+	dst = protowire.AppendVarint(dst, uint64(int64(sev)))
+	dst = appendPBString(dst, msgPayload, payload)
+	dst = appendPBString(dst, msgEnvVersion, ver)
+	dst = protowire.AppendTag(dst, msgPid, protowire.VarintType)
+	dst = protowire.AppendVarint(dst, uint64(int64(pid)))
+	dst = appendPBString(dst, msgHostname, host)
+
+	if e.env != nil {
+		dst = append(dst, e.env.heka...)
+	}
+	var pbuf [128]byte
+	prefix := pbuf[:0]
+	if s := m.Scope; s != nil {
+		dst = append(dst, s.heka...)
+		prefix = append(prefix, s.prefix...)
+	}
+	dst = appendHekaFields(dst, prefix, m.Fields)
+	if origLen >= 0 {
+		f := Int(TruncatedField, int64(origLen))
+		dst = appendHekaField(dst, nil, &f)
+	}
+	return dst
+}
+
+// appendHekaFields writes fields as Message.fields entries, groups
+// flattened under prefix ("a.b."). Nested groups append to prefix, so it
+// must be the caller's scratch space, never shared memory.
+func appendHekaFields(dst, prefix []byte, fields []Field) []byte {
+	for i := range fields {
+		f := &fields[i]
+		if f.kind == KindGroup {
+			p := prefix
+			if f.Name != "" {
+				p = append(p, f.Name...)
+				p = append(p, '.')
+			}
+			dst = appendHekaFields(dst, p, f.GroupValue())
+			continue
+		}
+		dst = appendHekaField(dst, prefix, f)
+	}
+	return dst
+}
+
+// appendHekaField writes one Message.fields entry (tag 10): name, value_type
+// (only when not STRING), representation, then the values.
+func appendHekaField(dst, prefix []byte, f *Field) []byte {
+	dst = protowire.AppendTag(dst, msgFields, protowire.BytesType)
+	outer := reserveLen(dst)
+	dst = outer.dst
+
+	dst = protowire.AppendTag(dst, fieldName, protowire.BytesType)
+	nl := reserveLen(dst)
+	dst = appendValidUTF8(nl.dst, prefix)
+	if f.Name == "" {
+		dst = append(dst, '_')
+	} else {
+		dst = appendValidUTF8String(dst, f.Name)
+	}
+	dst = nl.done(dst)
+
+	vt := f.Kind()
+	if f.kind == KindJSON {
+		vt = KindString
+	}
+	if vt != KindString {
+		dst = protowire.AppendTag(dst, fieldValueType, protowire.VarintType)
+		dst = protowire.AppendVarint(dst, uint64(vt))
+	}
+	rep := f.Representation
+	if rep == "" && f.kind == KindJSON {
+		rep = "json"
+	}
+	if rep != "" {
+		dst = appendPBString(dst, fieldRepresentation, rep)
+	}
+
+	if f.multi {
+		switch f.kind {
+		case KindString:
+			for _, v := range f.StringsValue() {
+				dst = appendPBStringAlways(dst, fieldValueString, v)
+			}
+		case KindBytes:
+			for _, v := range f.ByteSlicesValue() {
+				dst = protowire.AppendTag(dst, fieldValueBytes, protowire.BytesType)
+				dst = protowire.AppendBytes(dst, v)
+			}
+		case KindInt:
+			if vs := f.IntsValue(); len(vs) > 0 {
+				dst = protowire.AppendTag(dst, fieldValueInteger, protowire.BytesType)
+				r := reserveLen(dst)
+				dst = r.dst
+				for _, v := range vs {
+					dst = protowire.AppendVarint(dst, uint64(v))
+				}
+				dst = r.done(dst)
+			}
+		case KindFloat:
+			if vs := f.FloatsValue(); len(vs) > 0 {
+				dst = protowire.AppendTag(dst, fieldValueDouble, protowire.BytesType)
+				dst = protowire.AppendVarint(dst, uint64(8*len(vs)))
+				for _, v := range vs {
+					dst = protowire.AppendFixed64(dst, math.Float64bits(v))
+				}
+			}
+		case KindBool:
+			if vs := f.BoolsValue(); len(vs) > 0 {
+				dst = protowire.AppendTag(dst, fieldValueBool, protowire.BytesType)
+				dst = protowire.AppendVarint(dst, uint64(len(vs)))
+				for _, v := range vs {
+					dst = append(dst, byte(protowire.EncodeBool(v)))
+				}
+			}
+		}
+		return outer.done(dst)
+	}
+
+	switch f.kind {
+	case KindString, KindJSON:
+		dst = appendPBStringAlways(dst, fieldValueString, f.str())
+	case KindBytes:
+		dst = protowire.AppendTag(dst, fieldValueBytes, protowire.BytesType)
+		dst = protowire.AppendBytes(dst, f.BytesValue())
+	case KindInt:
+		dst = appendPackedInt(dst, int64(f.num))
+	case kindUint:
+		if f.num <= math.MaxInt64 {
+			dst = appendPackedInt(dst, int64(f.num))
+		} else {
+			dst = protowire.AppendTag(dst, fieldValueString, protowire.BytesType)
+			r := reserveLen(dst)
+			dst = r.done(appendUint(r.dst, f.num))
+		}
+	case KindFloat:
+		dst = protowire.AppendTag(dst, fieldValueDouble, protowire.BytesType)
+		dst = append(dst, 8)
+		dst = protowire.AppendFixed64(dst, f.num)
+	case KindBool:
+		dst = protowire.AppendTag(dst, fieldValueBool, protowire.BytesType)
+		dst = append(dst, 1, byte(f.num&1))
+	case kindTime:
+		dst = protowire.AppendTag(dst, fieldValueString, protowire.BytesType)
+		r := reserveLen(dst)
+		dst = r.done(appendRFC3339(r.dst, int64(f.num)))
+	}
+	return outer.done(dst)
+}
+
+func appendPackedInt(dst []byte, v int64) []byte {
+	dst = protowire.AppendTag(dst, fieldValueInteger, protowire.BytesType)
+	dst = protowire.AppendVarint(dst, uint64(protowire.SizeVarint(uint64(v))))
+	return protowire.AppendVarint(dst, uint64(v))
+}
+
+// appendPBString writes a string field unless s is empty.
+func appendPBString(dst []byte, num protowire.Number, s string) []byte {
+	if s == "" {
+		return dst
+	}
+	return appendPBStringAlways(dst, num, s)
+}
+
+// appendPBStringAlways writes a string field with invalid UTF-8 replaced.
+func appendPBStringAlways(dst []byte, num protowire.Number, s string) []byte {
+	dst = protowire.AppendTag(dst, num, protowire.BytesType)
+	if len(s) < 128 && utf8.ValidString(s) {
+		dst = append(dst, byte(len(s)))
+		return append(dst, s...)
+	}
+	r := reserveLen(dst)
+	return r.done(appendValidUTF8String(r.dst, s))
+}
+
+// lenSlot is a one-byte length placeholder; done fills it in, widening it
+// (and moving what follows) in the rare case the length needs more bytes.
+type lenSlot struct {
+	dst []byte
+	pos int
+}
+
+func reserveLen(dst []byte) lenSlot {
+	return lenSlot{dst: append(dst, 0), pos: len(dst)}
+}
+
+func (s lenSlot) done(dst []byte) []byte {
+	n := len(dst) - s.pos - 1
+	if n < 0x80 {
+		dst[s.pos] = byte(n)
+		return dst
+	}
+	k := protowire.SizeVarint(uint64(n))
+	dst = append(dst, make([]byte, k-1)...)
+	copy(dst[s.pos+k:], dst[s.pos+1:s.pos+1+n])
+	protowire.AppendVarint(dst[s.pos:s.pos], uint64(n))
+	return dst
+}
+
+// appendValidUTF8String appends s with each invalid UTF-8 byte replaced
+// by U+FFFD.
+func appendValidUTF8String(dst []byte, s string) []byte {
+	if utf8.ValidString(s) {
+		return append(dst, s...)
+	}
+	for i := 0; i < len(s); {
+		r, size := utf8.DecodeRuneInString(s[i:])
+		if r == utf8.RuneError && size == 1 {
+			dst = append(dst, "\uFFFD"...)
+		} else {
+			dst = append(dst, s[i:i+size]...)
+		}
+		i += size
+	}
+	return dst
+}
+
+func appendValidUTF8(dst, b []byte) []byte {
+	if utf8.Valid(b) {
+		return append(dst, b...)
+	}
+	for i := 0; i < len(b); {
+		r, size := utf8.DecodeRune(b[i:])
+		if r == utf8.RuneError && size == 1 {
+			dst = append(dst, "\uFFFD"...)
+		} else {
+			dst = append(dst, b[i:i+size]...)
+		}
+		i += size
+	}
+	return dst
+}

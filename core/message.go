@@ -1,0 +1,67 @@
+package core
+
+import (
+	"math/rand/v2"
+	"os"
+	"time"
+)
+
+// EnvVersion is the Metlog envelope version every message carries.
+const EnvVersion = "0.8"
+
+// TypeOldstyle is Metlog's message type for logging-style messages, the
+// default type of the logging adapters.
+const TypeOldstyle = "oldstyle"
+
+// Process facts, read once at start-up. They are defaults, never written.
+var (
+	processPid      = int32(os.Getpid())
+	processHostname = func() string { h, _ := os.Hostname(); return h }()
+)
+
+// Message is one Metlog message: what the application says (type,
+// severity, logger, payload, fields) and the envelope the encoders add
+// (UUID, timestamp, pid, hostname, env_version).
+//
+// Encoders fill unset envelope values from their configuration: a zero
+// Timestamp is now, an empty Logger is the client's logger, a zero UUID is
+// a fresh random version-4 UUID, a zero Pid and an empty Hostname are the
+// process's. Decoders set every value they read.
+type Message struct {
+	UUID      [16]byte
+	Timestamp time.Time
+	Type      string
+	Logger    string
+	Severity  Severity
+	Payload   string
+	// Fields are the message's own fields, written after Scope's.
+	Fields []Field
+	// Scope holds fields encoded once and shared by many messages, such
+	// as a logger's context (slog WithAttrs, zap With). Optional.
+	Scope *Scope
+
+	EnvVersion string
+	Pid        int32
+	Hostname   string
+}
+
+// NewUUID returns a random (version 4, RFC 4122 variant) UUID.
+//
+// It draws from the runtime's per-thread ChaCha8 generator, which is
+// seeded from the operating system and needs neither a lock nor a syscall.
+func NewUUID() (u [16]byte) {
+	a, b := rand.Uint64(), rand.Uint64()
+	for i := 0; i < 8; i++ {
+		u[i] = byte(a >> (8 * i))
+		u[8+i] = byte(b >> (8 * i))
+	}
+	u[6] = u[6]&0x0f | 0x40 // version 4
+	u[8] = u[8]&0x3f | 0x80 // RFC 4122 variant
+	return u
+}
+
+// Pid returns the process id every message carries by default.
+func Pid() int32 { return processPid }
+
+// Hostname returns the host name every message carries by default.
+func Hostname() string { return processHostname }
