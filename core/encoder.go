@@ -175,14 +175,13 @@ func (b *encBase) envelope(m *Message) (ts int64, logger string, sev Severity, h
 	return
 }
 
-// fit encodes m with enc, and when the encoded message is over the limit
-// re-encodes it with the payload cut (at a UTF-8 boundary) and a
-// TruncatedField marker. size reports the size that counts against the
-// limit for the frame appended at dst[start:].
-func fit(dst []byte, m *Message, max int,
-	enc func(dst []byte, m *Message, payload string, origLen int) ([]byte, int)) ([]byte, error) {
+// fit encodes m with j or h (exactly one is set), and when the encoded
+// message is over the limit re-encodes it with the payload cut (at a UTF-8
+// boundary) and a TruncatedField marker. The encoders are passed as
+// concrete types, not a func value, so that m does not escape.
+func fit(dst []byte, m *Message, max int, j *JSONEncoder, h *HekaEncoder) ([]byte, error) {
 	start := len(dst)
-	out, size := enc(dst, m, m.Payload, -1)
+	out, size := encodeWith(dst, m, m.Payload, -1, j, h)
 	if size <= max {
 		return out, nil
 	}
@@ -199,11 +198,18 @@ func fit(dst []byte, m *Message, max int,
 			cut--
 		}
 		payload = payload[:cut]
-		out, size = enc(out[:start], m, payload, len(m.Payload))
+		out, size = encodeWith(out[:start], m, payload, len(m.Payload), j, h)
 		if size <= max {
 			return out, nil
 		}
 		over = size - max
 	}
 	return dst[:start], fmt.Errorf("%w: %d bytes encoded, limit %d", ErrOversize, size, max)
+}
+
+func encodeWith(dst []byte, m *Message, payload string, origLen int, j *JSONEncoder, h *HekaEncoder) ([]byte, int) {
+	if j != nil {
+		return j.encode(dst, m, payload, origLen)
+	}
+	return h.encode(dst, m, payload, origLen)
 }

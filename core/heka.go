@@ -58,7 +58,7 @@ func (e *HekaEncoder) Format() Format { return FormatHeka }
 
 // AppendMessage appends m as one framed Heka record.
 func (e *HekaEncoder) AppendMessage(dst []byte, m *Message) ([]byte, error) {
-	return fit(dst, m, e.maxSize, e.encode)
+	return fit(dst, m, e.maxSize, nil, e)
 }
 
 // maxHeader bounds the header this encoder writes, so the message can be

@@ -22,7 +22,7 @@ func (e *JSONEncoder) Format() Format { return FormatJSON }
 
 // AppendMessage appends m as a JSON object and "\n".
 func (e *JSONEncoder) AppendMessage(dst []byte, m *Message) ([]byte, error) {
-	return fit(dst, m, e.maxSize, e.encode)
+	return fit(dst, m, e.maxSize, e, nil)
 }
 
 func (e *JSONEncoder) encode(dst []byte, m *Message, payload string, origLen int) ([]byte, int) {
@@ -67,7 +67,7 @@ func (e *JSONEncoder) appendFields(dst []byte, m *Message, origLen int) []byte {
 		dst = append(dst, s.json...)
 		first = s.jsonEmpty
 	}
-	if len(m.Fields) > 0 {
+	if writesJSONMember(m.Fields) {
 		if s != nil {
 			// Groups named by WithGroup but still empty open only now
 			// that there is something to put in them (slog's rule).
@@ -93,13 +93,25 @@ func (e *JSONEncoder) appendFields(dst []byte, m *Message, origLen int) []byte {
 		}
 	}
 	if origLen >= 0 {
-		if !first || (s != nil && len(s.json) > 0) || len(m.Fields) > 0 || (e.env != nil && len(e.env.json) > 0) {
+		if !first || (s != nil && len(s.json) > 0) || writesJSONMember(m.Fields) || (e.env != nil && len(e.env.json) > 0) {
 			dst = append(dst, ',')
 		}
 		dst = appendJSONKey(dst, TruncatedField)
 		dst = strconv.AppendInt(dst, int64(origLen), 10)
 	}
 	return dst
+}
+
+// writesJSONMember reports whether fields write at least one object
+// member: not when they are only groups with empty names and no members.
+func writesJSONMember(fields []Field) bool {
+	for i := range fields {
+		f := &fields[i]
+		if f.kind != KindGroup || f.Name != "" || writesJSONMember(f.GroupValue()) {
+			return true
+		}
+	}
+	return false
 }
 
 // appendJSONFields writes fields as object members. first says no member
@@ -194,7 +206,7 @@ func appendJSONValue(dst []byte, f *Field) []byte {
 		return append(dst, '}')
 	case KindJSON:
 		raw := f.BytesValue()
-		if len(raw) > 0 && json.Valid(raw) {
+		if len(raw) > 0 && utf8.Valid(raw) && json.Valid(raw) {
 			return appendCompactJSON(dst, raw)
 		}
 		return AppendString(dst, f.str())

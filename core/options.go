@@ -1,0 +1,269 @@
+package core
+
+import (
+	"crypto/tls"
+	"fmt"
+	"time"
+)
+
+// Option configures a Client.
+type Option func(*config) error
+
+// DropPolicy says what a full ring buffer discards.
+type DropPolicy uint8
+
+// Drop policies.
+const (
+	// DropNewest rejects the message being sent (the default): what is
+	// already queued goes out first.
+	DropNewest DropPolicy = iota
+	// DropOldest discards the oldest queued messages to make room.
+	DropOldest
+)
+
+// Defaults of the transport options.
+const (
+	DefaultBufferSize   = 4 << 20 // bytes of ring buffer
+	DefaultBatchSize    = 64 << 10
+	DefaultDatagramSize = 65507 // the largest UDP payload over IPv4
+	DefaultDialTimeout  = 2 * time.Second
+	DefaultWriteTimeout = 5 * time.Second
+	DefaultBackoffMin   = 50 * time.Millisecond
+	DefaultBackoffMax   = 5 * time.Second
+)
+
+type config struct {
+	format       Format
+	enc          EncoderConfig
+	severity     Severity
+	bufferSize   int
+	batchSize    int
+	flushEvery   time.Duration
+	drop         DropPolicy
+	tls          *tls.Config
+	sender       Sender
+	fallback     Sender
+	datagramSize int
+	dialTimeout  time.Duration
+	writeTimeout time.Duration
+	backoffMin   time.Duration
+	backoffMax   time.Duration
+	filters      filters
+	onError      func(error)
+}
+
+func defaultConfig() config {
+	return config{
+		format:       FormatJSON,
+		severity:     Info,
+		bufferSize:   DefaultBufferSize,
+		batchSize:    DefaultBatchSize,
+		datagramSize: DefaultDatagramSize,
+		dialTimeout:  DefaultDialTimeout,
+		writeTimeout: DefaultWriteTimeout,
+		backoffMin:   DefaultBackoffMin,
+		backoffMax:   DefaultBackoffMax,
+		filters:      newFilters(),
+	}
+}
+
+// WithFormat selects the wire format (FormatJSON by default).
+func WithFormat(f Format) Option {
+	return func(c *config) error {
+		if f != FormatJSON && f != FormatHeka {
+			return fmt.Errorf("metlog: unknown format %d", f)
+		}
+		c.format = f
+		return nil
+	}
+}
+
+// WithLogger sets the logger name of messages that carry none.
+func WithLogger(name string) Option {
+	return func(c *config) error { c.enc.Logger = name; return nil }
+}
+
+// WithSeverity sets the severity of messages sent with DefaultSeverity
+// (Info by default).
+func WithSeverity(s Severity) Option {
+	return func(c *config) error {
+		if !s.Valid() {
+			return fmt.Errorf("metlog: severity %d is not 0-7", s)
+		}
+		c.severity = s
+		return nil
+	}
+}
+
+// WithFields adds fields to every message (Metlog's env fields), written
+// before the message's own.
+func WithFields(fields ...Field) Option {
+	return func(c *config) error { c.enc.Env = append(c.enc.Env, fields...); return nil }
+}
+
+// WithHMAC signs every Heka record with HMAC-MD5 or HMAC-SHA1 (hash "md5"
+// or "sha1"); receivers look the key up by "<signer>_<keyVersion>".
+func WithHMAC(signer string, keyVersion uint32, hash string, key string) Option {
+	return func(c *config) error {
+		h, err := ParseHashFunction(hash)
+		if err != nil {
+			return err
+		}
+		c.enc.HMAC = &HMACConfig{Signer: signer, KeyVersion: keyVersion, Hash: h, Key: key}
+		return nil
+	}
+}
+
+// WithMaxMessageSize limits one encoded message (DefaultMaxMessageSize).
+func WithMaxMessageSize(n int) Option {
+	return func(c *config) error {
+		if n < 256 {
+			return fmt.Errorf("metlog: max message size %d is below 256 bytes", n)
+		}
+		c.enc.MaxSize = n
+		return nil
+	}
+}
+
+// WithHostname overrides the host name every message carries.
+func WithHostname(h string) Option {
+	return func(c *config) error { c.enc.Hostname = h; return nil }
+}
+
+// WithBufferSize sets the ring buffer's size in bytes (DefaultBufferSize).
+// It must hold at least two messages of the maximum size.
+func WithBufferSize(n int) Option {
+	return func(c *config) error { c.bufferSize = n; return nil }
+}
+
+// WithBatchSize sets how many bytes the sender gets per write at most
+// (DefaultBatchSize). With a flush interval it is also the fill level that
+// wakes the sender early.
+func WithBatchSize(n int) Option {
+	return func(c *config) error {
+		if n <= 0 {
+			return fmt.Errorf("metlog: batch size %d", n)
+		}
+		c.batchSize = n
+		return nil
+	}
+}
+
+// WithFlushInterval makes the sender wait up to d for a batch to fill
+// before writing. By default (0) it writes as soon as messages arrive,
+// batching whatever queued while the previous write was in progress.
+func WithFlushInterval(d time.Duration) Option {
+	return func(c *config) error { c.flushEvery = d; return nil }
+}
+
+// WithDropPolicy chooses what a full ring buffer discards (DropNewest).
+func WithDropPolicy(p DropPolicy) Option {
+	return func(c *config) error { c.drop = p; return nil }
+}
+
+// WithTLSConfig sets the TLS configuration of tls:// addresses. By
+// default the system roots verify the server name of the address.
+func WithTLSConfig(t *tls.Config) Option {
+	return func(c *config) error { c.tls = t; return nil }
+}
+
+// WithSender delivers through s instead of an address's sender (New's
+// address may then be empty).
+func WithSender(s Sender) Option {
+	return func(c *config) error { c.sender = s; return nil }
+}
+
+// WithFallback copies messages to s (a writer on stderr or a file, say)
+// while the router is unavailable, instead of holding them until it
+// returns or the ring fills.
+func WithFallback(s Sender) Option {
+	return func(c *config) error { c.fallback = s; return nil }
+}
+
+// WithDatagramSize limits UDP and unixgram datagrams (DefaultDatagramSize);
+// 1432 or less avoids IP fragmentation on most networks.
+func WithDatagramSize(n int) Option {
+	return func(c *config) error {
+		if n < 512 || n > DefaultDatagramSize {
+			return fmt.Errorf("metlog: datagram size %d is outside 512-%d", n, DefaultDatagramSize)
+		}
+		c.datagramSize = n
+		return nil
+	}
+}
+
+// WithTimeouts sets how long a connection attempt and one write to a
+// stream may take (DefaultDialTimeout, DefaultWriteTimeout). A write that
+// times out counts as a broken connection.
+func WithTimeouts(dial, write time.Duration) Option {
+	return func(c *config) error { c.dialTimeout, c.writeTimeout = dial, write; return nil }
+}
+
+// WithBackoff sets the capped exponential back-off between delivery
+// attempts while the router is unavailable (DefaultBackoffMin to
+// DefaultBackoffMax, with jitter).
+func WithBackoff(min, max time.Duration) Option {
+	return func(c *config) error {
+		if min <= 0 || max < min {
+			return fmt.Errorf("metlog: back-off %v..%v", min, max)
+		}
+		c.backoffMin, c.backoffMax = min, max
+		return nil
+	}
+}
+
+// WithMaxSeverity filters out messages less severe than s (a higher number).
+func WithMaxSeverity(s Severity) Option {
+	return func(c *config) error { c.filters.maxSeverity = s; return nil }
+}
+
+// WithTypes passes only messages of these types.
+func WithTypes(types ...string) Option {
+	return func(c *config) error {
+		if c.filters.allow == nil {
+			c.filters.allow = map[string]struct{}{}
+		}
+		for _, t := range types {
+			c.filters.allow[t] = struct{}{}
+		}
+		return nil
+	}
+}
+
+// WithoutTypes filters out messages of these types.
+func WithoutTypes(types ...string) Option {
+	return func(c *config) error {
+		if c.filters.deny == nil {
+			c.filters.deny = map[string]struct{}{}
+		}
+		for _, t := range types {
+			c.filters.deny[t] = struct{}{}
+		}
+		return nil
+	}
+}
+
+// WithTypeMaxSeverity filters out messages of type typ less severe than s.
+func WithTypeMaxSeverity(typ string, s Severity) Option {
+	return func(c *config) error {
+		if c.filters.typeMax == nil {
+			c.filters.typeMax = map[string]Severity{}
+		}
+		c.filters.typeMax[typ] = s
+		return nil
+	}
+}
+
+// WithFilter filters out messages for which keep returns false. It runs
+// on the caller's goroutine for every message that passed the other
+// filters, so it must be fast and safe for concurrent use. It gets a copy
+// of the message.
+func WithFilter(keep func(*Message) bool) Option {
+	return func(c *config) error { c.filters.pred = keep; return nil }
+}
+
+// WithErrorHandler calls h with every sender error, from the sender's
+// goroutine. Errors are counted in Stats either way.
+func WithErrorHandler(h func(error)) Option {
+	return func(c *config) error { c.onError = h; return nil }
+}

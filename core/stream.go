@@ -1,0 +1,138 @@
+package core
+
+import (
+	"context"
+	"crypto/tls"
+	"errors"
+	"fmt"
+	"net"
+	"sync"
+	"time"
+)
+
+// StreamOptions tune a stream sender.
+type StreamOptions struct {
+	// DialTimeout bounds one connection attempt (DefaultDialTimeout).
+	DialTimeout time.Duration
+	// WriteTimeout bounds one write; a router that stops reading makes
+	// the write fail after it and the connection is re-made
+	// (DefaultWriteTimeout).
+	WriteTimeout time.Duration
+}
+
+// StreamSender writes frames to a TCP, TLS or unix stream socket, one
+// write per batch. It connects on first use; after an error it drops the
+// connection and the next Send connects again (the client backs off in
+// between). A new connection always starts at a frame boundary: a frame
+// cut short by a broken connection is sent again whole on the next one.
+type StreamSender struct {
+	network string
+	addr    string
+	tls     *tls.Config
+	opts    StreamOptions
+
+	mu     sync.Mutex // guards conn and closed; not held during writes
+	conn   net.Conn
+	closed bool
+}
+
+// NewTCPSender returns a sender to the TCP address host:port.
+func NewTCPSender(addr string, opts StreamOptions) *StreamSender {
+	return newStream("tcp", addr, nil, opts)
+}
+
+// NewTLSSender returns a sender to the TLS server at host:port. A nil
+// config verifies the server against the system roots.
+func NewTLSSender(addr string, cfg *tls.Config, opts StreamOptions) *StreamSender {
+	if cfg == nil {
+		cfg = &tls.Config{}
+	}
+	return newStream("tcp", addr, cfg, opts)
+}
+
+// NewUnixSender returns a sender to the unix stream socket at path.
+func NewUnixSender(path string, opts StreamOptions) *StreamSender {
+	return newStream("unix", path, nil, opts)
+}
+
+func newStream(network, addr string, cfg *tls.Config, opts StreamOptions) *StreamSender {
+	if opts.DialTimeout <= 0 {
+		opts.DialTimeout = DefaultDialTimeout
+	}
+	if opts.WriteTimeout <= 0 {
+		opts.WriteTimeout = DefaultWriteTimeout
+	}
+	return &StreamSender{network: network, addr: addr, tls: cfg, opts: opts}
+}
+
+var errSenderClosed = errors.New("metlog: sender closed")
+
+// Send writes the whole batch on the current connection, connecting first
+// if there is none or the router has closed it.
+func (s *StreamSender) Send(b *Batch) (int, error) {
+	conn, err := s.connection()
+	if err != nil {
+		return 0, err
+	}
+	conn.SetWriteDeadline(time.Now().Add(s.opts.WriteTimeout))
+	n, err := conn.Write(b.Bytes(0, b.Len()))
+	if err != nil {
+		s.drop(conn)
+		return b.FramesIn(n), fmt.Errorf("%w: write %s %s: %v", ErrUnavailable, s.network, s.addr, err)
+	}
+	return b.Len(), nil
+}
+
+// connection returns a live connection, dialling when needed.
+func (s *StreamSender) connection() (net.Conn, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.closed {
+		return nil, errSenderClosed
+	}
+	if s.conn != nil {
+		if peerOpen(s.conn) {
+			return s.conn, nil
+		}
+		s.conn.Close() // the router closed it: do not write into a dead connection
+		s.conn = nil
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), s.opts.DialTimeout)
+	defer cancel()
+	var conn net.Conn
+	var err error
+	if s.tls != nil {
+		d := tls.Dialer{Config: s.tls}
+		conn, err = d.DialContext(ctx, s.network, s.addr)
+	} else {
+		var d net.Dialer
+		conn, err = d.DialContext(ctx, s.network, s.addr)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("%w: %v", ErrUnavailable, err)
+	}
+	s.conn = conn
+	return conn, nil
+}
+
+func (s *StreamSender) drop(conn net.Conn) {
+	s.mu.Lock()
+	if s.conn == conn {
+		s.conn = nil
+	}
+	s.mu.Unlock()
+	conn.Close()
+}
+
+// Close closes the connection; a Send blocked in a write returns.
+func (s *StreamSender) Close() error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.closed = true
+	if s.conn != nil {
+		err := s.conn.Close()
+		s.conn = nil
+		return err
+	}
+	return nil
+}
