@@ -20,9 +20,9 @@ type Scope struct {
 func NewScope() *Scope { return &Scope{jsonEmpty: true} }
 
 // With returns a scope holding s's fields and then fields, inside s's
-// groups. With no fields it returns s.
+// groups. With no fields (or only empty groups) it returns s.
 func (s *Scope) With(fields ...Field) *Scope {
-	if len(fields) == 0 {
+	if !writesJSONMember(fields) {
 		return s
 	}
 	if s == nil {
