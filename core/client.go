@@ -117,11 +117,7 @@ func New(addr string, opts ...Option) (*Client, error) {
 	case *HekaEncoder:
 		c.heka = e
 	}
-	wakeAt := 0
-	if cfg.flushEvery > 0 {
-		wakeAt = cfg.batchSize
-	}
-	c.ring = newRing(cfg.bufferSize, cfg.drop == DropOldest, wakeAt)
+	c.ring = newRing(cfg.bufferSize, cfg.drop == DropOldest)
 	c.ring.enqueued = &c.ctr.enqueued.Uint64
 	c.bufs.New = func() any { b := make([]byte, 0, 1024); return &b }
 	go c.run()
@@ -308,16 +304,18 @@ func (c *Client) aborted() bool {
 	}
 }
 
-// run is the consumer goroutine.
+// run is the consumer goroutine. It sleeps without a timer while the ring
+// is empty; the first message after that wakes it, and it lingers up to
+// the flush interval so that one write carries everything that arrived
+// meanwhile (a producer pays for a wake-up at most once per interval).
 func (c *Client) run() {
 	defer close(c.done)
 	batch := &Batch{Format: c.Format()}
-	var timer *time.Timer
-	var tick <-chan time.Time
+	var linger *time.Timer
 	if c.flushEvery > 0 {
-		timer = time.NewTimer(c.flushEvery)
-		defer timer.Stop()
-		tick = timer.C
+		linger = time.NewTimer(time.Hour)
+		linger.Stop()
+		defer linger.Stop()
 	}
 	for {
 		if from, to := c.ring.claim(); from != to {
@@ -344,14 +342,25 @@ func (c *Client) run() {
 		if !c.ring.sleep() {
 			continue
 		}
+		flushed := false
 		select {
 		case <-c.ring.wake:
-		case <-tick:
-			timer.Reset(c.flushEvery)
 		case <-c.flushReq:
+			flushed = true
 		case <-c.closing:
+			flushed = true
 		}
 		c.ring.waiting.Store(false)
+		if linger != nil && !flushed {
+			linger.Reset(c.flushEvery)
+			select {
+			case <-linger.C:
+			case <-c.flushReq:
+				linger.Stop()
+			case <-c.closing:
+				linger.Stop()
+			}
+		}
 	}
 }
 

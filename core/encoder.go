@@ -87,16 +87,22 @@ func NewEncoder(f Format, cfg EncoderConfig) (Encoder, error) {
 	}
 	switch f {
 	case FormatJSON:
-		return &JSONEncoder{b}, nil
+		e := &JSONEncoder{encBase: b}
+		e.tail = e.appendTail(nil, EnvVersion, b.pid, b.hostname)
+		e.logger = AppendString(nil, b.logger)
+		return e, nil
 	case FormatHeka:
+		e := &HekaEncoder{encBase: b}
 		if cfg.HMAC != nil {
 			s, err := newSigner(*cfg.HMAC)
 			if err != nil {
 				return nil, err
 			}
-			return &HekaEncoder{encBase: b, signer: s}, nil
+			e.signer = s
 		}
-		return &HekaEncoder{encBase: b}, nil
+		e.tail = appendHekaTail(nil, EnvVersion, b.pid, b.hostname)
+		e.loggerPB = appendPBString(nil, msgLogger, b.logger)
+		return e, nil
 	}
 	return nil, fmt.Errorf("metlog: unknown format %d", f)
 }
@@ -110,6 +116,14 @@ type encBase struct {
 	maxSize  int
 	env      *Scope
 	now      func() time.Time
+}
+
+// isDefaultTail reports whether m's env_version, pid and hostname are the
+// encoder's own, so that their pre-encoded form can be copied.
+func (b *encBase) isDefaultTail(m *Message) bool {
+	return (m.EnvVersion == "" || m.EnvVersion == EnvVersion) &&
+		(m.Pid == 0 || m.Pid == b.pid) &&
+		(m.Hostname == "" || m.Hostname == b.hostname)
 }
 
 func newEncBase(cfg EncoderConfig) (encBase, error) {

@@ -50,7 +50,9 @@ const (
 // are valid UTF-8: invalid bytes are replaced by U+FFFD.
 type HekaEncoder struct {
 	encBase
-	signer *signer
+	signer   *signer
+	tail     []byte // pre-encoded env_version, pid and hostname
+	loggerPB []byte // pre-encoded default logger
 }
 
 // Format returns FormatHeka.
@@ -98,26 +100,37 @@ func (e *HekaEncoder) encode(dst []byte, m *Message, payload string, origLen int
 }
 
 func (e *HekaEncoder) appendMessage(dst []byte, m *Message, payload string, origLen int) []byte {
-	ts, logger, sev, host, pid, ver := e.envelope(m)
+	ts := m.Timestamp.UnixNano()
+	if m.Timestamp.IsZero() {
+		ts = e.now().UnixNano()
+	}
+	sev := m.Severity
+	if !sev.Valid() {
+		sev = e.severity
+	}
 	uuid := m.UUID
 	if uuid == ([16]byte{}) {
 		uuid = NewUUID()
 	}
-	dst = protowire.AppendTag(dst, msgUUID, protowire.BytesType)
-	dst = append(dst, 16)
+	dst = append(dst, tagBytes(msgUUID), 16)
 	dst = append(dst, uuid[:]...)
-	dst = protowire.AppendTag(dst, msgTimestamp, protowire.VarintType)
-	dst = protowire.AppendVarint(dst, uint64(ts))
+	dst = append(dst, tagVarint(msgTimestamp))
+	dst = appendVarint(dst, uint64(ts))
 	dst = appendPBString(dst, msgType, m.Type)
-	dst = appendPBString(dst, msgLogger, logger)
+	if m.Logger == "" {
+		dst = append(dst, e.loggerPB...)
+	} else {
+		dst = appendPBString(dst, msgLogger, m.Logger)
+	}
 	// Severity is always written: Heka's schema defaults it to 7.
-	dst = protowire.AppendTag(dst, msgSeverity, protowire.VarintType)
-	dst = protowire.AppendVarint(dst, uint64(int64(sev)))
+	dst = append(dst, tagVarint(msgSeverity), byte(sev))
 	dst = appendPBString(dst, msgPayload, payload)
-	dst = appendPBString(dst, msgEnvVersion, ver)
-	dst = protowire.AppendTag(dst, msgPid, protowire.VarintType)
-	dst = protowire.AppendVarint(dst, uint64(int64(pid)))
-	dst = appendPBString(dst, msgHostname, host)
+	if e.isDefaultTail(m) {
+		dst = append(dst, e.tail...)
+	} else {
+		_, _, _, host, pid, ver := e.envelope(m)
+		dst = appendHekaTail(dst, ver, pid, host)
+	}
 
 	if e.env != nil {
 		dst = append(dst, e.env.heka...)
@@ -134,6 +147,27 @@ func (e *HekaEncoder) appendMessage(dst []byte, m *Message, payload string, orig
 		dst = appendHekaField(dst, nil, &f)
 	}
 	return dst
+}
+
+// appendHekaTail writes Message fields 7-9: env_version, pid, hostname.
+func appendHekaTail(dst []byte, ver string, pid int32, host string) []byte {
+	dst = appendPBString(dst, msgEnvVersion, ver)
+	dst = append(dst, tagVarint(msgPid))
+	dst = appendVarint(dst, uint64(int64(pid)))
+	return appendPBString(dst, msgHostname, host)
+}
+
+// tagBytes and tagVarint return the one-byte key of a length-delimited or
+// varint field numbered below 16.
+func tagBytes(num int) byte  { return byte(num<<3 | 2) }
+func tagVarint(num int) byte { return byte(num << 3) }
+
+// appendVarint is protowire.AppendVarint with the one-byte case inlined.
+func appendVarint(dst []byte, v uint64) []byte {
+	if v < 0x80 {
+		return append(dst, byte(v))
+	}
+	return protowire.AppendVarint(dst, v)
 }
 
 // appendHekaFields writes fields as Message.fields entries, groups
@@ -159,11 +193,11 @@ func appendHekaFields(dst, prefix []byte, fields []Field) []byte {
 // appendHekaField writes one Message.fields entry (tag 10): name, value_type
 // (only when not STRING), representation, then the values.
 func appendHekaField(dst, prefix []byte, f *Field) []byte {
-	dst = protowire.AppendTag(dst, msgFields, protowire.BytesType)
+	dst = append(dst, tagBytes(msgFields))
 	outer := reserveLen(dst)
 	dst = outer.dst
 
-	dst = protowire.AppendTag(dst, fieldName, protowire.BytesType)
+	dst = append(dst, tagBytes(fieldName))
 	nl := reserveLen(dst)
 	dst = appendValidUTF8(nl.dst, prefix)
 	if f.Name == "" {
@@ -178,8 +212,7 @@ func appendHekaField(dst, prefix []byte, f *Field) []byte {
 		vt = KindString
 	}
 	if vt != KindString {
-		dst = protowire.AppendTag(dst, fieldValueType, protowire.VarintType)
-		dst = protowire.AppendVarint(dst, uint64(vt))
+		dst = append(dst, tagVarint(fieldValueType), byte(vt))
 	}
 	rep := f.Representation
 	if rep == "" && f.kind == KindJSON {
@@ -197,22 +230,22 @@ func appendHekaField(dst, prefix []byte, f *Field) []byte {
 			}
 		case KindBytes:
 			for _, v := range f.ByteSlicesValue() {
-				dst = protowire.AppendTag(dst, fieldValueBytes, protowire.BytesType)
+				dst = append(dst, tagBytes(fieldValueBytes))
 				dst = protowire.AppendBytes(dst, v)
 			}
 		case KindInt:
 			if vs := f.IntsValue(); len(vs) > 0 {
-				dst = protowire.AppendTag(dst, fieldValueInteger, protowire.BytesType)
+				dst = append(dst, tagBytes(fieldValueInteger))
 				r := reserveLen(dst)
 				dst = r.dst
 				for _, v := range vs {
-					dst = protowire.AppendVarint(dst, uint64(v))
+					dst = appendVarint(dst, uint64(v))
 				}
 				dst = r.done(dst)
 			}
 		case KindFloat:
 			if vs := f.FloatsValue(); len(vs) > 0 {
-				dst = protowire.AppendTag(dst, fieldValueDouble, protowire.BytesType)
+				dst = append(dst, tagBytes(fieldValueDouble))
 				dst = protowire.AppendVarint(dst, uint64(8*len(vs)))
 				for _, v := range vs {
 					dst = protowire.AppendFixed64(dst, math.Float64bits(v))
@@ -220,7 +253,7 @@ func appendHekaField(dst, prefix []byte, f *Field) []byte {
 			}
 		case KindBool:
 			if vs := f.BoolsValue(); len(vs) > 0 {
-				dst = protowire.AppendTag(dst, fieldValueBool, protowire.BytesType)
+				dst = append(dst, tagBytes(fieldValueBool))
 				dst = protowire.AppendVarint(dst, uint64(len(vs)))
 				for _, v := range vs {
 					dst = append(dst, byte(protowire.EncodeBool(v)))
@@ -234,7 +267,7 @@ func appendHekaField(dst, prefix []byte, f *Field) []byte {
 	case KindString, KindJSON:
 		dst = appendPBStringAlways(dst, fieldValueString, f.str())
 	case KindBytes:
-		dst = protowire.AppendTag(dst, fieldValueBytes, protowire.BytesType)
+		dst = append(dst, tagBytes(fieldValueBytes))
 		dst = protowire.AppendBytes(dst, f.BytesValue())
 	case KindInt:
 		dst = appendPackedInt(dst, int64(f.num))
@@ -242,19 +275,19 @@ func appendHekaField(dst, prefix []byte, f *Field) []byte {
 		if f.num <= math.MaxInt64 {
 			dst = appendPackedInt(dst, int64(f.num))
 		} else {
-			dst = protowire.AppendTag(dst, fieldValueString, protowire.BytesType)
+			dst = append(dst, tagBytes(fieldValueString))
 			r := reserveLen(dst)
 			dst = r.done(appendUint(r.dst, f.num))
 		}
 	case KindFloat:
-		dst = protowire.AppendTag(dst, fieldValueDouble, protowire.BytesType)
+		dst = append(dst, tagBytes(fieldValueDouble))
 		dst = append(dst, 8)
 		dst = protowire.AppendFixed64(dst, f.num)
 	case KindBool:
-		dst = protowire.AppendTag(dst, fieldValueBool, protowire.BytesType)
+		dst = append(dst, tagBytes(fieldValueBool))
 		dst = append(dst, 1, byte(f.num&1))
 	case kindTime:
-		dst = protowire.AppendTag(dst, fieldValueString, protowire.BytesType)
+		dst = append(dst, tagBytes(fieldValueString))
 		r := reserveLen(dst)
 		dst = r.done(appendRFC3339(r.dst, int64(f.num)))
 	}
@@ -262,9 +295,9 @@ func appendHekaField(dst, prefix []byte, f *Field) []byte {
 }
 
 func appendPackedInt(dst []byte, v int64) []byte {
-	dst = protowire.AppendTag(dst, fieldValueInteger, protowire.BytesType)
-	dst = protowire.AppendVarint(dst, uint64(protowire.SizeVarint(uint64(v))))
-	return protowire.AppendVarint(dst, uint64(v))
+	dst = append(dst, tagBytes(fieldValueInteger))
+	dst = append(dst, byte(protowire.SizeVarint(uint64(v))))
+	return appendVarint(dst, uint64(v))
 }
 
 // appendPBString writes a string field unless s is empty.
@@ -277,7 +310,7 @@ func appendPBString(dst []byte, num protowire.Number, s string) []byte {
 
 // appendPBStringAlways writes a string field with invalid UTF-8 replaced.
 func appendPBStringAlways(dst []byte, num protowire.Number, s string) []byte {
-	dst = protowire.AppendTag(dst, num, protowire.BytesType)
+	dst = append(dst, tagBytes(int(num)))
 	if len(s) < 128 && utf8.ValidString(s) {
 		dst = append(dst, byte(len(s)))
 		return append(dst, s...)

@@ -23,13 +23,14 @@ const (
 
 // Defaults of the transport options.
 const (
-	DefaultBufferSize   = 4 << 20 // bytes of ring buffer
-	DefaultBatchSize    = 64 << 10
-	DefaultDatagramSize = 65507 // the largest UDP payload over IPv4
-	DefaultDialTimeout  = 2 * time.Second
-	DefaultWriteTimeout = 5 * time.Second
-	DefaultBackoffMin   = 50 * time.Millisecond
-	DefaultBackoffMax   = 5 * time.Second
+	DefaultBufferSize    = 4 << 20 // bytes of ring buffer
+	DefaultBatchSize     = 64 << 10
+	DefaultDatagramSize  = 65507 // the largest UDP payload over IPv4
+	DefaultDialTimeout   = 2 * time.Second
+	DefaultWriteTimeout  = 5 * time.Second
+	DefaultBackoffMin    = 50 * time.Millisecond
+	DefaultBackoffMax    = 5 * time.Second
+	DefaultFlushInterval = time.Millisecond
 )
 
 type config struct {
@@ -58,6 +59,7 @@ func defaultConfig() config {
 		severity:     Info,
 		bufferSize:   DefaultBufferSize,
 		batchSize:    DefaultBatchSize,
+		flushEvery:   DefaultFlushInterval,
 		datagramSize: DefaultDatagramSize,
 		dialTimeout:  DefaultDialTimeout,
 		writeTimeout: DefaultWriteTimeout,
@@ -137,8 +139,7 @@ func WithBufferSize(n int) Option {
 }
 
 // WithBatchSize sets how many bytes the sender gets per write at most
-// (DefaultBatchSize). With a flush interval it is also the fill level that
-// wakes the sender early.
+// (DefaultBatchSize).
 func WithBatchSize(n int) Option {
 	return func(c *config) error {
 		if n <= 0 {
@@ -149,9 +150,11 @@ func WithBatchSize(n int) Option {
 	}
 }
 
-// WithFlushInterval makes the sender wait up to d for a batch to fill
-// before writing. By default (0) it writes as soon as messages arrive,
-// batching whatever queued while the previous write was in progress.
+// WithFlushInterval sets how long the sender goroutine, woken by a message
+// after being idle, lets more messages queue before it writes
+// (DefaultFlushInterval). It bounds the added latency and the wake-ups a
+// busy client pays for: at most one per interval. 0 writes as soon as a
+// message arrives.
 func WithFlushInterval(d time.Duration) Option {
 	return func(c *config) error { c.flushEvery = d; return nil }
 }

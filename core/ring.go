@@ -33,9 +33,6 @@ type ring struct {
 
 	waiting atomic.Bool   // the consumer sleeps and wants a wake-up
 	wake    chan struct{} // capacity 1
-	// wakeAt is the fill level (bytes) at which producers wake a sleeping
-	// consumer; 0 wakes it on every record.
-	wakeAt uint64
 
 	droppedOldest atomic.Uint64  // records discarded by dropOldest
 	enqueued      *atomic.Uint64 // counts records pushed, under the lock
@@ -46,13 +43,12 @@ const (
 	wrapMarker = 0xFFFFFFFF
 )
 
-func newRing(size int, dropOldest bool, wakeAt int) *ring {
+func newRing(size int, dropOldest bool) *ring {
 	return &ring{
 		buf:        make([]byte, size),
 		size:       uint64(size),
 		dropOldest: dropOldest,
 		wake:       make(chan struct{}, 1),
-		wakeAt:     uint64(wakeAt),
 	}
 }
 
@@ -104,10 +100,9 @@ func (r *ring) push(p []byte) pushResult {
 	copy(r.buf[idx+recHeader:], p)
 	r.tail += uint64(recHeader + len(p))
 	r.enqueued.Add(1)
-	used := r.tail - r.head
 	r.mu.Unlock()
 
-	if r.waiting.Load() && used >= r.wakeAt && r.waiting.CompareAndSwap(true, false) {
+	if r.waiting.Load() && r.waiting.CompareAndSwap(true, false) {
 		select {
 		case r.wake <- struct{}{}:
 		default:
