@@ -200,7 +200,10 @@ func DecodeHekaRecord(rec []byte, keys KeyFunc) (*Message, HekaHeader, error) {
 
 // hekaDecodeError describes where a Message failed to decode.
 func hekaDecodeError(where string, format string, args ...any) error {
-	return fmt.Errorf("metlog: heka message: "+where+": "+format, args...)
+	if where != "" {
+		format = where + ": " + format
+	}
+	return fmt.Errorf("metlog: heka message: "+format, args...)
 }
 
 func wireTypeError(where string, num protowire.Number, got, want protowire.Type) error {
@@ -225,17 +228,17 @@ func DecodeHekaMessage(b []byte) (*Message, error) {
 	for len(b) > 0 {
 		num, typ, n := protowire.ConsumeTag(b)
 		if n < 0 {
-			return nil, hekaDecodeError("message", "bad tag: %v", protowire.ParseError(n))
+			return nil, hekaDecodeError("", "bad tag: %v", protowire.ParseError(n))
 		}
 		b = b[n:]
 		switch num {
 		case msgTimestamp, msgSeverity, msgPid:
 			if typ != protowire.VarintType {
-				return nil, wireTypeError("message", num, typ, protowire.VarintType)
+				return nil, wireTypeError("", num, typ, protowire.VarintType)
 			}
 			v, n := protowire.ConsumeVarint(b)
 			if n < 0 {
-				return nil, hekaDecodeError("message", "tag %d: %v", num, protowire.ParseError(n))
+				return nil, hekaDecodeError("", "tag %d: %v", num, protowire.ParseError(n))
 			}
 			b = b[n:]
 			switch num {
@@ -244,7 +247,7 @@ func DecodeHekaMessage(b []byte) (*Message, error) {
 			case msgSeverity:
 				s := int32(v)
 				if s < int32(Emergency) || s > int32(Debug) {
-					return nil, hekaDecodeError("message", "severity %d is not 0-7", s)
+					return nil, hekaDecodeError("", "severity %d is not 0-7", s)
 				}
 				m.Severity = Severity(s)
 			case msgPid:
@@ -252,17 +255,17 @@ func DecodeHekaMessage(b []byte) (*Message, error) {
 			}
 		case msgUUID, msgType, msgLogger, msgPayload, msgEnvVersion, msgHostname, msgFields:
 			if typ != protowire.BytesType {
-				return nil, wireTypeError("message", num, typ, protowire.BytesType)
+				return nil, wireTypeError("", num, typ, protowire.BytesType)
 			}
 			v, n := protowire.ConsumeBytes(b)
 			if n < 0 {
-				return nil, hekaDecodeError("message", "tag %d: %v", num, protowire.ParseError(n))
+				return nil, hekaDecodeError("", "tag %d: %v", num, protowire.ParseError(n))
 			}
 			b = b[n:]
 			switch num {
 			case msgUUID:
 				if len(v) != 16 {
-					return nil, hekaDecodeError("message", "uuid is %d bytes, want 16", len(v))
+					return nil, hekaDecodeError("", "uuid is %d bytes, want 16", len(v))
 				}
 				copy(m.UUID[:], v)
 				haveUUID = true
@@ -284,14 +287,14 @@ func DecodeHekaMessage(b []byte) (*Message, error) {
 				m.Fields = append(m.Fields, f)
 			}
 		default:
-			return nil, hekaDecodeError("message", "unknown tag %d (wire type %d)", num, typ)
+			return nil, hekaDecodeError("", "unknown tag %d (wire type %d)", num, typ)
 		}
 	}
 	if !haveUUID {
-		return nil, hekaDecodeError("message", "no uuid")
+		return nil, hekaDecodeError("", "no uuid")
 	}
 	if !haveTS {
-		return nil, hekaDecodeError("message", "no timestamp")
+		return nil, hekaDecodeError("", "no timestamp")
 	}
 	return m, nil
 }
