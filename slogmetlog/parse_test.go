@@ -1,0 +1,125 @@
+package slogmetlog
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/metlog-go/metlog/core"
+)
+
+// formats are the wire formats every output test runs against.
+var formats = []core.Format{core.FormatJSON, core.FormatHeka}
+
+// newCaptureClient returns a client writing to a capture in format f; it
+// is closed when the test ends.
+func newCaptureClient(t testing.TB, f core.Format, opts ...core.Option) (*core.Client, *core.Capture) {
+	t.Helper()
+	cp := core.NewCapture()
+	c, err := core.New("", append([]core.Option{core.WithSender(cp), core.WithFormat(f), core.WithLogger("test")}, opts...)...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		if err := c.Close(ctx); err != nil {
+			t.Error(err)
+		}
+	})
+	return c, cp
+}
+
+// decoded flushes c and returns the messages cp captured.
+func decoded(t testing.TB, c *core.Client, cp *core.Capture) []*core.Message {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	if err := c.Flush(ctx); err != nil {
+		t.Fatal(err)
+	}
+	msgs, err := cp.Messages()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return msgs
+}
+
+// only returns the single message captured.
+func only(t testing.TB, c *core.Client, cp *core.Capture) *core.Message {
+	t.Helper()
+	msgs := decoded(t, c, cp)
+	if len(msgs) != 1 {
+		t.Fatalf("got %d messages, want 1", len(msgs))
+	}
+	return msgs[0]
+}
+
+// recordMap rebuilds from a decoded message the map testing/slogtest
+// wants: slog.TimeKey (unless the message says the record had no time),
+// slog.LevelKey, slog.MessageKey and the attributes, groups as nested maps.
+// JSON decoding yields nested groups; Heka yields dotted names, which are
+// split here.
+func recordMap(m *core.Message, f core.Format) (map[string]any, error) {
+	out := map[string]any{
+		slog.LevelKey:   m.Severity.String(),
+		slog.MessageKey: m.Payload,
+	}
+	timeUnset := false
+	for _, fl := range m.Fields {
+		if fl.Name == TimeUnsetField {
+			if fl.Kind() != core.KindBool || !fl.BoolValue() {
+				return nil, fmt.Errorf("%s is %v, want true", TimeUnsetField, fl.Value())
+			}
+			timeUnset = true
+			continue
+		}
+		path := []string{fl.Name}
+		if f == core.FormatHeka {
+			path = strings.Split(fl.Name, ".")
+		}
+		if err := insert(out, path, fl); err != nil {
+			return nil, err
+		}
+	}
+	if !timeUnset && !m.Timestamp.IsZero() {
+		out[slog.TimeKey] = m.Timestamp
+	}
+	return out, nil
+}
+
+func insert(dst map[string]any, path []string, f core.Field) error {
+	for _, p := range path[:len(path)-1] {
+		sub, ok := dst[p].(map[string]any)
+		if !ok {
+			if _, taken := dst[p]; taken {
+				return fmt.Errorf("field %q: %q is both a value and a group", f.Name, p)
+			}
+			sub = map[string]any{}
+			dst[p] = sub
+		}
+		dst = sub
+	}
+	key := path[len(path)-1]
+	if _, taken := dst[key]; taken && f.Kind() != core.KindGroup {
+		return fmt.Errorf("field %q written twice", f.Name)
+	}
+	if f.Kind() != core.KindGroup {
+		dst[key] = f.Value()
+		return nil
+	}
+	sub, ok := dst[key].(map[string]any)
+	if !ok {
+		sub = map[string]any{}
+		dst[key] = sub
+	}
+	for _, g := range f.GroupValue() {
+		if err := insert(sub, []string{g.Name}, g); err != nil {
+			return err
+		}
+	}
+	return nil
+}

@@ -1,0 +1,30 @@
+package slogmetlog
+
+import (
+	"log/slog"
+	"testing"
+	"testing/slogtest"
+
+	"github.com/metlog-go/metlog/core"
+)
+
+// TestSlogtest runs the standard library's handler conformance suite
+// against the decoded output of both wire formats.
+func TestSlogtest(t *testing.T) {
+	for _, f := range formats {
+		t.Run(f.String(), func(t *testing.T) {
+			var c *core.Client
+			var cp *core.Capture
+			slogtest.Run(t, func(t *testing.T) slog.Handler {
+				c, cp = newCaptureClient(t, f)
+				return NewHandler(c, nil)
+			}, func(t *testing.T) map[string]any {
+				m, err := recordMap(only(t, c, cp), f)
+				if err != nil {
+					t.Fatal(err)
+				}
+				return m
+			})
+		})
+	}
+}
