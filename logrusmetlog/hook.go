@@ -1,0 +1,138 @@
+package logrusmetlog
+
+import (
+	"context"
+	"reflect"
+	"sync"
+	"time"
+
+	"github.com/metlog-go/metlog/core"
+	"github.com/sirupsen/logrus"
+)
+
+// Hook is a logrus.Hook that sends every entry of its levels to a metlog
+// client. Fire encodes the entry and queues it without waiting on I/O;
+// messages the client cannot queue are dropped and counted in its Stats,
+// and Fire never returns an error. A Hook is safe for concurrent use.
+type Hook struct {
+	c          *core.Client
+	levels     []logrus.Level
+	typ        string
+	logger     string
+	severity   func(logrus.Level) core.Severity
+	ctxFields  func(context.Context, *core.Entry)
+	fatalFlush time.Duration
+
+	scratch sync.Pool // of *scratch
+	types   sync.Map  // reflect.Type -> *typeInfo
+}
+
+// NewHook returns a hook sending to c, configured by opts.
+func NewHook(c *core.Client, opts ...Option) *Hook {
+	h := &Hook{
+		c:        c,
+		levels:   append([]logrus.Level(nil), logrus.AllLevels...),
+		typ:      core.TypeOldstyle,
+		severity: DefaultSeverity,
+	}
+	for _, o := range opts {
+		o(h)
+	}
+	h.scratch.New = func() any { return &scratch{h: h} }
+	return h
+}
+
+// Levels returns the levels the hook fires for.
+func (h *Hook) Levels() []logrus.Level { return h.levels }
+
+// Fire sends entry. It always returns nil: a message that cannot be sent
+// is counted by the client, and logging goes on.
+func (h *Hook) Fire(entry *logrus.Entry) error {
+	sev := h.severity(entry.Level)
+	if !sev.Valid() {
+		sev = core.DefaultSeverity
+	}
+	if !h.c.Enabled(h.typ, h.resolved(sev)) {
+		return nil
+	}
+	s := h.scratch.Get().(*scratch)
+	e := core.GetEntry()
+	s.e = e
+	e.Timestamp = entry.Time
+	e.Type = h.typ
+	e.Logger = h.logger
+	e.Severity = sev
+	e.Payload = entry.Message
+	if len(entry.Data) > 0 {
+		s.addFields(entry.Data)
+	}
+	if h.ctxFields != nil && entry.Context != nil {
+		s.addContext(entry.Context)
+	}
+	if c := entry.Caller; c != nil {
+		e.OpenGroup("source")
+		e.Add(core.String("file", c.File))
+		e.Add(core.Int("line", int64(c.Line)))
+		e.Add(core.String("function", c.Function))
+		e.CloseGroup(false)
+	}
+	_ = h.c.SendEntry(e) // drops are counted in the client's Stats
+	s.release()
+	h.scratch.Put(s)
+	if h.fatalFlush > 0 && entry.Level <= logrus.FatalLevel {
+		ctx, cancel := context.WithTimeout(context.Background(), h.fatalFlush)
+		_ = h.c.Flush(ctx)
+		cancel()
+	}
+	return nil
+}
+
+// resolved returns the severity the client's filters see for sev.
+func (h *Hook) resolved(sev core.Severity) core.Severity {
+	if sev == core.DefaultSeverity {
+		return h.c.Severity()
+	}
+	return sev
+}
+
+// scratch is the per-call state of Fire, pooled so that converting an
+// entry allocates nothing: the core entry under construction and stacks of
+// map entries being sorted.
+type scratch struct {
+	h     *Hook
+	e     *core.Entry
+	pairs []anyPair // sorted entries of the map[string]any being converted, innermost last
+	keys  []string  // sorted keys of map[string]string values, innermost last
+	kvs   []mapPair // sorted entries of reflected maps, innermost last
+}
+
+type mapPair struct {
+	key string
+	val reflect.Value
+}
+
+// release frees the core entry and drops references to the entry's data.
+func (s *scratch) release() {
+	s.e.Free()
+	s.e = nil
+	clear(s.pairs)
+	s.pairs = s.pairs[:0]
+	clear(s.keys)
+	s.keys = s.keys[:0]
+	clear(s.kvs)
+	s.kvs = s.kvs[:0]
+}
+
+// addContext runs the user's context function, recording a panic.
+func (s *scratch) addContext(ctx context.Context) {
+	depth := s.e.Depth()
+	defer func() {
+		if r := recover(); r != nil {
+			for s.e.Depth() > depth {
+				s.e.CloseGroup(false)
+			}
+			s.e.Add(core.String("context", panicText(r, "context fields", nil)))
+		}
+	}()
+	s.h.ctxFields(ctx, s.e)
+}

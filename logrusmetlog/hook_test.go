@@ -1,0 +1,176 @@
+package logrusmetlog_test
+
+import (
+	"encoding/json"
+	"errors"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/metlog-go/metlog/core"
+	"github.com/metlog-go/metlog/logrusmetlog"
+	"github.com/sirupsen/logrus"
+	logrustest "github.com/sirupsen/logrus/hooks/test"
+)
+
+type user struct {
+	Name      string    `json:"name"`
+	Email     string    `json:"email"`
+	CreatedAt time.Time `json:"created_at"`
+}
+
+type Base struct {
+	ID   int `json:"id"`
+	Kind string
+}
+
+type audit struct {
+	By     *user           `json:"by"`
+	At     time.Time       `json:"at"`
+	Note   string          `json:"note,omitempty"`
+	Empty  string          `json:"empty,omitempty"`
+	Skip   string          `json:"-"`
+	hidden string          //nolint:unused // must not appear
+	Took   time.Duration   `json:"took"`
+	Tags   []string        `json:"tags"`
+	Nil    *user           `json:"nil_user"`
+	Raw    json.RawMessage `json:"raw"`
+	Base
+}
+
+var (
+	t0      = time.Date(2024, 5, 6, 7, 8, 9, 123456789, time.UTC)
+	oneUser = &user{Name: "Jane Doe", Email: "jane@example.com", CreatedAt: t0}
+)
+
+func tenUsers() []*user {
+	us := make([]*user, 10)
+	for i := range us {
+		us[i] = &user{Name: "user" + string(rune('a'+i)), Email: "u@example.com", CreatedAt: t0.Add(time.Duration(i) * time.Hour)}
+	}
+	return us
+}
+
+// tenFields are zap's benchmark fields for logrus.
+func tenFields() logrus.Fields {
+	return logrus.Fields{
+		"int":     1,
+		"ints":    []int{0, 1, 2, 3, 4, 5, 6, 7, 8, 9},
+		"string":  "a string",
+		"strings": []string{"a", "b", "c", "d", "e", "f", "g", "h", "i", "j"},
+		"time":    t0,
+		"times":   []time.Time{t0, t0.Add(time.Second), t0.Add(time.Minute)},
+		"user1":   oneUser,
+		"user2":   oneUser,
+		"users":   tenUsers(),
+		"error":   errors.New("fail"),
+	}
+}
+
+// wantSeverity is the mapping of DESIGN.md section 4.
+var wantSeverity = map[logrus.Level]core.Severity{
+	logrus.TraceLevel: 7, logrus.DebugLevel: 7, logrus.InfoLevel: 6, logrus.WarnLevel: 4,
+	logrus.ErrorLevel: 3, logrus.PanicLevel: 1, logrus.FatalLevel: 0,
+}
+
+// logVariety logs entries of every level with values of many types.
+func logVariety(logger *logrus.Logger) {
+	logger.Info("static message")
+	logger.WithFields(tenFields()).Warn("ten fields")
+	logger.WithError(errors.New("boom")).Error("failed")
+	logger.WithFields(logrus.Fields{
+		"req": logrus.Fields{"method": "GET", "status": 200, "hdr": map[string]any{"ua": "x/1", "n": 2.5}},
+		"by_value": audit{By: oneUser, At: t0, Note: "n", Skip: "s", hidden: "h", Took: time.Second,
+			Tags: []string{"a"}, Raw: json.RawMessage(`{"a":[1,2]}`), Base: Base{ID: 7, Kind: "k"}},
+		"by_ptr": &audit{At: t0, Tags: []string{}, Raw: json.RawMessage(`"x"`)},
+	}).Debug("nested")
+	logger.WithFields(logrus.Fields{
+		"bytes": []byte{0, 1, 2, 255}, "dur": 1500 * time.Millisecond, "f32": float32(0.1), "f64": 2.5,
+		"neg": -7, "u8": uint8(200), "u64": uint64(1 << 40), "bad": "a\xffb\x00c\"", "nilval": nil,
+		"nilptr": (*user)(nil), "arr": [3]int{1, 2, 3}, "grid": [][]int{{1, 2}, {3}},
+		"m_int": map[int]string{2: "b", 1: "a"}, "m_si": map[string]int{"x": 1, "y": -1},
+		"ms": map[string]string{"k": "v", "a": "b"}, "empty": []string{}, "raw": json.RawMessage(`{"a":[1,2]}`),
+		"bools": []bool{true, false}, "floats": []float64{1.5, -2}, "i64s": []int64{-1, 1 << 40},
+		"bs": [][]byte{{1}, {2, 3}}, "": "empty key", "named": []uint16{1, 2},
+	}).Trace("scalars")
+	logger.ReportCaller = true
+	logger.WithField("k", "v").Info("with caller")
+	logger.ReportCaller = false
+	func() {
+		defer func() { _ = recover() }()
+		logger.WithField("p", true).Panic("panic level")
+	}()
+	logger.ExitFunc = func(int) {}
+	logger.Fatal("fatal level")
+}
+
+// TestMatchesTestHook logs entries to logrus's test hook and ours, then
+// checks every decoded message against the entry the test hook recorded.
+func TestMatchesTestHook(t *testing.T) {
+	for _, f := range formats {
+		t.Run(f.String(), func(t *testing.T) {
+			c, capt := newClient(t, f)
+			logger := newLogger()
+			rec := logrustest.NewLocal(logger)
+			logger.AddHook(logrusmetlog.NewHook(c))
+			logVariety(logger)
+
+			entries := rec.AllEntries()
+			msgs := messages(t, c, capt)
+			if len(entries) != 8 || len(msgs) != len(entries) {
+				t.Fatalf("%d entries and %d messages, want 8 of each", len(entries), len(msgs))
+			}
+			for i, e := range entries {
+				m := msgs[i]
+				what := e.Message
+				if m.Payload != e.Message {
+					t.Errorf("%s: payload %q", what, m.Payload)
+				}
+				if m.Severity != wantSeverity[e.Level] {
+					t.Errorf("%s: severity %d, want %d for %s", what, m.Severity, wantSeverity[e.Level], e.Level)
+				}
+				if m.Type != "oldstyle" || m.Logger != "test" {
+					t.Errorf("%s: type %q logger %q", what, m.Type, m.Logger)
+				}
+				want := e.Time
+				if f == core.FormatJSON {
+					want = want.Truncate(time.Microsecond) // the envelope's precision
+				}
+				if !m.Timestamp.Equal(want) {
+					t.Errorf("%s: timestamp %v, want %v", what, m.Timestamp, want)
+				}
+				compareFlat(t, what, decodedFields(m), expectedFields(t, e), f == core.FormatHeka)
+			}
+		})
+	}
+}
+
+// TestNested checks the shape of groups: nested objects in JSON, dotted
+// names in Heka.
+func TestNested(t *testing.T) {
+	for _, f := range formats {
+		t.Run(f.String(), func(t *testing.T) {
+			c, capt := newClient(t, f)
+			logger := newLogger()
+			logger.AddHook(logrusmetlog.NewHook(c))
+			logger.WithField("user", oneUser).Info("x")
+			m := messages(t, c, capt)[0]
+			var names []string
+			for _, fl := range m.Fields {
+				names = append(names, fl.Name)
+				if f == core.FormatJSON {
+					for _, g := range fl.GroupValue() {
+						names = append(names, "  "+g.Name)
+					}
+				}
+			}
+			want := "user.name,user.email,user.created_at"
+			if f == core.FormatJSON {
+				want = "user,  name,  email,  created_at"
+			}
+			if got := strings.Join(names, ","); got != want {
+				t.Errorf("fields %s, want %s", got, want)
+			}
+		})
+	}
+}

@@ -1,0 +1,435 @@
+package logrusmetlog
+
+import (
+	"encoding"
+	"encoding/json"
+	"fmt"
+	"math"
+	"reflect"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+	"unsafe"
+
+	"github.com/metlog-go/metlog/core"
+)
+
+// Types the reflective conversion treats specially. Never written.
+var (
+	timeType          = reflect.TypeFor[time.Time]()
+	durationType      = reflect.TypeFor[time.Duration]()
+	errorType         = reflect.TypeFor[error]()
+	jsonMarshalerType = reflect.TypeFor[json.Marshaler]()
+	stringerType      = reflect.TypeFor[fmt.Stringer]()
+	textMarshalerType = reflect.TypeFor[encoding.TextMarshaler]()
+)
+
+// typeInfo is what the conversion needs to know about a type, computed
+// once per type and hook.
+type typeInfo struct {
+	methods    bool          // implements error, json.Marshaler, fmt.Stringer or encoding.TextMarshaler
+	ptrMethods bool          // only its pointer type does
+	text       bool          // methods, and the first that applies yields a string (not JSON)
+	fields     []structField // a struct's fields as encoding/json sees them
+}
+
+type structField struct {
+	index     int
+	name      string
+	omitEmpty bool
+	omitZero  bool
+	inline    bool // an embedded struct (or pointer to one) whose fields are promoted
+}
+
+func implementsAny(t reflect.Type) bool {
+	return t.Implements(errorType) || t.Implements(jsonMarshalerType) ||
+		t.Implements(stringerType) || t.Implements(textMarshalerType)
+}
+
+// info returns t's typeInfo from the hook's cache.
+func (h *Hook) info(t reflect.Type) *typeInfo {
+	if ti, ok := h.types.Load(t); ok {
+		return ti.(*typeInfo)
+	}
+	ti := &typeInfo{methods: implementsAny(t)}
+	if ti.methods {
+		// addValue's order: error first, then json.Marshaler.
+		ti.text = t.Implements(errorType) || !t.Implements(jsonMarshalerType)
+	} else if t.Kind() != reflect.Pointer && t.Kind() != reflect.Interface {
+		ti.ptrMethods = implementsAny(reflect.PointerTo(t))
+	}
+	if t.Kind() == reflect.Struct {
+		ti.fields = structFields(t)
+	}
+	v, _ := h.types.LoadOrStore(t, ti)
+	return v.(*typeInfo)
+}
+
+// structFields lists t's fields by encoding/json's rules: exported fields,
+// named by their "json" tag, "-" skipped, embedded structs promoted.
+func structFields(t reflect.Type) []structField {
+	var fs []structField
+	for i := 0; i < t.NumField(); i++ {
+		sf := t.Field(i)
+		tag := sf.Tag.Get("json")
+		if tag == "-" {
+			continue
+		}
+		name, opts, _ := strings.Cut(tag, ",")
+		f := structField{index: i, name: name}
+		if sf.Anonymous {
+			ft := sf.Type
+			if ft.Kind() == reflect.Pointer {
+				ft = ft.Elem()
+			}
+			if !sf.IsExported() && ft.Kind() != reflect.Struct {
+				continue
+			}
+			f.inline = name == "" && ft.Kind() == reflect.Struct
+		} else if !sf.IsExported() {
+			continue
+		}
+		if f.name == "" {
+			f.name = sf.Name
+		}
+		for opts != "" {
+			var o string
+			o, opts, _ = strings.Cut(opts, ",")
+			switch o {
+			case "omitempty":
+				f.omitEmpty = true
+			case "omitzero":
+				f.omitZero = true
+			}
+		}
+		fs = append(fs, f)
+	}
+	return fs
+}
+
+// addReflect adds v as the field k. Values with formatting methods go back
+// to addValue; pointers and interfaces are followed; structs, maps and
+// lists of non-scalars become groups.
+func (s *scratch) addReflect(k string, v reflect.Value, depth int) {
+	e := s.e
+	if depth > maxDepth {
+		e.Add(core.String(k, maxDepthText))
+		return
+	}
+	t := v.Type()
+	switch t {
+	case timeType:
+		if tm, ok := timeOf(v); ok {
+			e.Add(core.Time(k, tm))
+		} else {
+			e.Add(core.String(k, "<unreadable time.Time>"))
+		}
+		return
+	case durationType:
+		e.Add(core.Duration(k, time.Duration(v.Int())))
+		return
+	}
+	kind := v.Kind()
+	switch kind {
+	case reflect.Interface:
+		if v.IsNil() {
+			e.Add(rawNull(k))
+			return
+		}
+		if !v.CanInterface() { // reached through an unexported embedded struct
+			s.addReflect(k, v.Elem(), depth+1)
+			return
+		}
+		s.addValue(k, v.Interface(), depth+1)
+		return
+	case reflect.Pointer:
+		if v.IsNil() {
+			e.Add(rawNull(k))
+			return
+		}
+		if t.NumMethod() > 0 && v.CanInterface() && s.h.info(t).methods {
+			s.addValue(k, v.Interface(), depth+1)
+			return
+		}
+		// What a pointer points to is addressable: its pointer methods
+		// may be called, as encoding/json does.
+		s.addReflect(k, v.Elem(), depth+1)
+		return
+	}
+	if t.NumMethod() > 0 || kind == reflect.Struct {
+		ti := s.h.info(t)
+		if (ti.methods || ti.ptrMethods) && v.CanInterface() {
+			if x, ok := methodValue(v, ti); ok {
+				s.addValue(k, x, depth+1)
+				return
+			}
+		}
+		if kind == reflect.Struct {
+			s.addStruct(k, v, ti, depth)
+			return
+		}
+	}
+	switch kind {
+	case reflect.String:
+		e.Add(core.String(k, v.String()))
+	case reflect.Bool:
+		e.Add(core.Bool(k, v.Bool()))
+	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64:
+		e.Add(core.Int(k, v.Int()))
+	case reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64, reflect.Uintptr:
+		e.Add(core.Uint(k, v.Uint()))
+	case reflect.Float64:
+		e.Add(core.Float(k, v.Float()))
+	case reflect.Float32:
+		e.Add(core.Float(k, float32to64(float32(v.Float()))))
+	case reflect.Complex64, reflect.Complex128:
+		bits := 128
+		if kind == reflect.Complex64 {
+			bits = 64
+		}
+		c := v.Complex()
+		m := e.TextMark()
+		e.AppendText(func(dst []byte) []byte { return append(dst, strconv.FormatComplex(c, 'g', -1, bits)...) })
+		e.Add(core.String(k, e.TextSince(m)))
+	case reflect.Map:
+		s.addMap(k, v, depth)
+	case reflect.Slice:
+		if v.IsNil() {
+			e.Add(rawNull(k))
+			return
+		}
+		s.addList(k, v, depth)
+	case reflect.Array:
+		s.addList(k, v, depth)
+	default: // functions, channels, unsafe pointers
+		e.Add(core.String(k, t.String()))
+	}
+}
+
+// methodValue returns v as an interface value whose methods addValue
+// calls. An addressable value is taken by pointer, which does not copy it
+// (and lets pointer methods run, as encoding/json does).
+func methodValue(v reflect.Value, ti *typeInfo) (any, bool) {
+	if v.CanAddr() {
+		return v.Addr().Interface(), true
+	}
+	if !ti.methods {
+		return nil, false
+	}
+	return v.Interface(), true // a value that is not addressable is boxed without a copy
+}
+
+// timeOf reads a time.Time without allocating.
+func timeOf(v reflect.Value) (time.Time, bool) {
+	if v.CanAddr() {
+		return *(*time.Time)(v.Addr().UnsafePointer()), true
+	}
+	if v.CanInterface() {
+		return v.Interface().(time.Time), true
+	}
+	return time.Time{}, false
+}
+
+func (s *scratch) addStruct(k string, v reflect.Value, ti *typeInfo, depth int) {
+	e := s.e
+	e.OpenGroup(k)
+	for i := range ti.fields {
+		f := &ti.fields[i]
+		fv := v.Field(f.index)
+		if f.inline {
+			if fv.Kind() == reflect.Pointer {
+				if fv.IsNil() {
+					continue
+				}
+				fv = fv.Elem()
+			}
+			s.addReflect("", fv, depth+1) // a group without a name is inlined
+			continue
+		}
+		if f.omitEmpty && isEmpty(fv) || f.omitZero && fv.IsZero() {
+			continue
+		}
+		s.addReflect(f.name, fv, depth+1)
+	}
+	e.CloseGroup(false)
+}
+
+// isEmpty is encoding/json's omitempty test.
+func isEmpty(v reflect.Value) bool {
+	switch v.Kind() {
+	case reflect.Array, reflect.Map, reflect.Slice, reflect.String:
+		return v.Len() == 0
+	case reflect.Bool, reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64,
+		reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64, reflect.Uintptr,
+		reflect.Float32, reflect.Float64, reflect.Interface, reflect.Pointer:
+		return v.IsZero()
+	}
+	return false
+}
+
+// addMap adds a map of any type as a group sorted by key. Keys that are
+// not strings or integers are formatted by fmt.
+func (s *scratch) addMap(k string, v reflect.Value, depth int) {
+	e := s.e
+	if v.IsNil() {
+		e.Add(rawNull(k))
+		return
+	}
+	e.OpenGroup(k)
+	start := len(s.kvs)
+	it := v.MapRange()
+	for it.Next() {
+		s.kvs = append(s.kvs, mapPair{key: s.keyText(it.Key()), val: it.Value()})
+	}
+	n := len(s.kvs)
+	slices.SortFunc(s.kvs[start:n], func(a, b mapPair) int { return strings.Compare(a.key, b.key) })
+	for i := start; i < n; i++ {
+		p := s.kvs[i]
+		s.addReflect(p.key, p.val, depth+1)
+	}
+	clear(s.kvs[start:])
+	s.kvs = s.kvs[:start]
+	e.CloseGroup(false)
+}
+
+func (s *scratch) keyText(key reflect.Value) string {
+	switch key.Kind() {
+	case reflect.String:
+		return key.String()
+	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64:
+		m := s.e.TextMark()
+		s.e.AppendText(func(dst []byte) []byte { return strconv.AppendInt(dst, key.Int(), 10) })
+		return s.e.TextSince(m)
+	case reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64, reflect.Uintptr:
+		m := s.e.TextMark()
+		s.e.AppendText(func(dst []byte) []byte { return strconv.AppendUint(dst, key.Uint(), 10) })
+		return s.e.TextSince(m)
+	}
+	m := s.e.TextMark()
+	s.e.AppendText(func(dst []byte) []byte { return fmt.Append(dst, key) })
+	return s.e.TextSince(m)
+}
+
+// addList adds a slice or array: a repeated field when its elements are
+// scalars or values formatted as strings, else a group keyed by index.
+func (s *scratch) addList(k string, v reflect.Value, depth int) {
+	e := s.e
+	n := v.Len()
+	et := v.Type().Elem()
+	switch {
+	case et == timeType:
+		m := e.StringsMark()
+		for i := 0; i < n; i++ {
+			if tm, ok := timeOf(v.Index(i)); ok {
+				e.PushString(s.timeText(tm))
+			} else {
+				e.PushString("<unreadable time.Time>")
+			}
+		}
+		e.Add(core.Strings(k, e.StringsSince(m)))
+		return
+	case et.NumMethod() > 0 && et.Kind() != reflect.Interface:
+		if ti := s.h.info(et); ti.methods && ti.text && v.CanInterface() {
+			m := e.StringsMark()
+			for i := 0; i < n; i++ {
+				x, _ := methodValue(v.Index(i), ti)
+				e.PushString(textOf(x))
+			}
+			e.Add(core.Strings(k, e.StringsSince(m)))
+			return
+		}
+	case et == durationType:
+		// Durations are integers with a representation, not a plain list.
+	default:
+		if s.addScalars(k, v, et, n) {
+			return
+		}
+	}
+	if n == 0 {
+		e.Add(core.Strings(k, nil))
+		return
+	}
+	e.OpenGroup(k)
+	for i := 0; i < n; i++ {
+		s.addReflect(s.indexName(i), v.Index(i), depth+1)
+	}
+	e.CloseGroup(false)
+}
+
+// addScalars adds a list of scalars as a repeated field; false when the
+// element type is not a scalar one.
+func (s *scratch) addScalars(k string, v reflect.Value, et reflect.Type, n int) bool {
+	e := s.e
+	switch et.Kind() {
+	case reflect.Uint8:
+		if v.Kind() == reflect.Slice || v.CanAddr() {
+			e.Add(core.Bytes(k, v.Bytes()))
+			return true
+		}
+		m := e.TextMark()
+		for i := 0; i < n; i++ {
+			b := byte(v.Index(i).Uint())
+			e.AppendText(func(dst []byte) []byte { return append(dst, b) })
+		}
+		str := e.TextSince(m)
+		e.Add(core.Bytes(k, unsafe.Slice(unsafe.StringData(str), len(str))))
+		return true
+	case reflect.String:
+		m := e.StringsMark()
+		for i := 0; i < n; i++ {
+			e.PushString(v.Index(i).String())
+		}
+		e.Add(core.Strings(k, e.StringsSince(m)))
+	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64:
+		m := e.IntsMark()
+		for i := 0; i < n; i++ {
+			e.PushInt(v.Index(i).Int())
+		}
+		e.Add(core.Ints(k, e.IntsSince(m)))
+	case reflect.Uint16, reflect.Uint32, reflect.Uint, reflect.Uint64, reflect.Uintptr:
+		for i := 0; i < n; i++ {
+			if v.Index(i).Uint() > math.MaxInt64 {
+				return false // a group of core.Uint fields keeps them exact
+			}
+		}
+		m := e.IntsMark()
+		for i := 0; i < n; i++ {
+			e.PushInt(int64(v.Index(i).Uint()))
+		}
+		e.Add(core.Ints(k, e.IntsSince(m)))
+	case reflect.Float32, reflect.Float64:
+		m := e.FloatsMark()
+		for i := 0; i < n; i++ {
+			f := v.Index(i).Float()
+			if et.Kind() == reflect.Float32 {
+				f = float32to64(float32(f))
+			}
+			e.PushFloat(f)
+		}
+		e.Add(core.Floats(k, e.FloatsSince(m)))
+	case reflect.Bool:
+		m := e.BoolsMark()
+		for i := 0; i < n; i++ {
+			e.PushBool(v.Index(i).Bool())
+		}
+		e.Add(core.Bools(k, e.BoolsSince(m)))
+	default:
+		return false
+	}
+	return true
+}
+
+// textOf returns the string addValue writes for a value whose first
+// applicable method is Error, String or MarshalText.
+func textOf(x any) string {
+	switch x := x.(type) {
+	case error:
+		return callError(x)
+	case fmt.Stringer:
+		return callString(x)
+	case encoding.TextMarshaler:
+		return callMarshalText(x)
+	}
+	return ""
+}
