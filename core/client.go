@@ -219,7 +219,13 @@ func (c *Client) Send(m *Message) error {
 }
 
 // Stats returns the client's counters. See Stats for their invariants.
-func (c *Client) Stats() Stats { return c.ctr.snapshot(c.ring.droppedOldest.Load()) }
+func (c *Client) Stats() Stats {
+	st := c.ctr.snapshot(c.ring.droppedOldest.Load())
+	if r, ok := c.sender.(interface{ Reconnects() uint64 }); ok {
+		st.Reconnects = r.Reconnects()
+	}
+	return st
+}
 
 // processed counts enqueued messages that have left the pipeline.
 func (c *Client) processed() uint64 {

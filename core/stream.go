@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"net"
 	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -31,10 +32,17 @@ type StreamSender struct {
 	tls     *tls.Config
 	opts    StreamOptions
 
-	mu     sync.Mutex // guards conn and closed; not held during writes
-	conn   net.Conn
-	closed bool
+	mu      sync.Mutex // guards conn, closed and trouble; not held during writes
+	conn    net.Conn
+	closed  bool
+	trouble bool // a dial or write failed, or the router closed the connection
+
+	reconnects atomic.Uint64
 }
+
+// Reconnects counts connections made after a failure or after the router
+// closed the previous one.
+func (s *StreamSender) Reconnects() uint64 { return s.reconnects.Load() }
 
 // NewTCPSender returns a sender to the TCP address host:port.
 func NewTCPSender(addr string, opts StreamOptions) *StreamSender {
@@ -96,6 +104,7 @@ func (s *StreamSender) connection() (net.Conn, error) {
 		}
 		s.conn.Close() // the router closed it: do not write into a dead connection
 		s.conn = nil
+		s.trouble = true
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), s.opts.DialTimeout)
 	defer cancel()
@@ -109,7 +118,12 @@ func (s *StreamSender) connection() (net.Conn, error) {
 		conn, err = d.DialContext(ctx, s.network, s.addr)
 	}
 	if err != nil {
+		s.trouble = true
 		return nil, fmt.Errorf("%w: %v", ErrUnavailable, err)
+	}
+	if s.trouble {
+		s.reconnects.Add(1)
+		s.trouble = false
 	}
 	s.conn = conn
 	return conn, nil
@@ -120,6 +134,7 @@ func (s *StreamSender) drop(conn net.Conn) {
 	if s.conn == conn {
 		s.conn = nil
 	}
+	s.trouble = true
 	s.mu.Unlock()
 	conn.Close()
 }

@@ -1,0 +1,172 @@
+package core
+
+import (
+	"bytes"
+	"encoding/binary"
+	"fmt"
+	"sync"
+	"sync/atomic"
+	"testing"
+)
+
+// drainRing claims and reads everything in r, releasing as it goes.
+func drainRing(r *ring) [][]byte {
+	var out [][]byte
+	from, to := r.claim()
+	for pos := from; pos != to; {
+		rec, next := r.recordAt(pos)
+		out = append(out, append([]byte(nil), rec...))
+		pos = next
+		r.release(pos)
+	}
+	r.endClaim()
+	return out
+}
+
+func TestRingOrderAndWrap(t *testing.T) {
+	r := newRing(100, false)
+	r.enqueued = new(paddedCounter).ptr()
+	var want [][]byte
+	// Records of 3..29 bytes wrap around a 100-byte ring many times.
+	for i := 0; i < 200; i++ {
+		p := bytes.Repeat([]byte{byte('a' + i%26)}, 3+i%27)
+		if res := r.push(p); res != pushOK {
+			// Full: drain and retry, as the consumer would.
+			want = checkDrained(t, r, want)
+			if res = r.push(p); res != pushOK {
+				t.Fatalf("push %d after drain: %v", i, res)
+			}
+		}
+		want = append(want, p)
+	}
+	checkDrained(t, r, want)
+}
+
+func checkDrained(t *testing.T, r *ring, want [][]byte) [][]byte {
+	t.Helper()
+	got := drainRing(r)
+	if len(got) != len(want) {
+		t.Fatalf("drained %d records, want %d", len(got), len(want))
+	}
+	for i := range got {
+		if !bytes.Equal(got[i], want[i]) {
+			t.Fatalf("record %d = %q, want %q", i, got[i], want[i])
+		}
+	}
+	return nil
+}
+
+func TestRingFullRejectsNewest(t *testing.T) {
+	r := newRing(64, false)
+	r.enqueued = new(paddedCounter).ptr()
+	rec := make([]byte, 12) // 16 bytes with its header: 4 fit
+	for i := 0; i < 4; i++ {
+		if res := r.push(rec); res != pushOK {
+			t.Fatalf("push %d: %v", i, res)
+		}
+	}
+	if res := r.push(rec); res != pushFull {
+		t.Fatalf("push into a full ring = %v, want pushFull", res)
+	}
+	if got := r.enqueued.Load(); got != 4 {
+		t.Fatalf("enqueued = %d, want 4", got)
+	}
+}
+
+func TestRingDropOldest(t *testing.T) {
+	r := newRing(64, true)
+	r.enqueued = new(paddedCounter).ptr()
+	for i := 0; i < 10; i++ {
+		rec := make([]byte, 12)
+		rec[0] = byte(i)
+		if res := r.push(rec); res != pushOK {
+			t.Fatalf("push %d: %v", i, res)
+		}
+	}
+	got := drainRing(r)
+	if len(got) != 4 || got[0][0] != 6 || got[3][0] != 9 {
+		t.Fatalf("after 10 pushes into a 4-record ring, drained %d records starting at %v; want the newest 4 (6..9)", len(got), got[0][0])
+	}
+	if d := r.droppedOldest.Load(); d != 6 {
+		t.Fatalf("droppedOldest = %d, want 6", d)
+	}
+}
+
+func TestRingDropOldestSparesClaimed(t *testing.T) {
+	r := newRing(64, true)
+	r.enqueued = new(paddedCounter).ptr()
+	rec := make([]byte, 12)
+	for i := 0; i < 4; i++ {
+		r.push(rec)
+	}
+	from, to := r.claim() // the consumer is reading all four
+	if res := r.push(rec); res != pushFull {
+		t.Fatalf("push while everything is claimed = %v, want pushFull (claimed records cannot be dropped)", res)
+	}
+	r.release(to)
+	r.endClaim()
+	if from == to {
+		t.Fatal("nothing claimed")
+	}
+	if res := r.push(rec); res != pushOK {
+		t.Fatalf("push after release = %v", res)
+	}
+}
+
+// TestRingConcurrentProducers checks that with many producers and one
+// consumer every record arrives exactly once and each producer's records
+// keep their order.
+func TestRingConcurrentProducers(t *testing.T) {
+	const producers, each = 8, 20000
+	r := newRing(4096, false)
+	r.enqueued = new(paddedCounter).ptr()
+	var wg sync.WaitGroup
+	for p := 0; p < producers; p++ {
+		wg.Add(1)
+		go func(p int) {
+			defer wg.Done()
+			var rec [8]byte
+			for i := 0; i < each; {
+				binary.LittleEndian.PutUint32(rec[:], uint32(p))
+				binary.LittleEndian.PutUint32(rec[4:], uint32(i))
+				if r.push(rec[:]) == pushOK {
+					i++
+				}
+			}
+		}(p)
+	}
+	next := make([]uint32, producers)
+	total := 0
+	done := make(chan struct{})
+	go func() { wg.Wait(); close(done) }()
+	for finished := false; ; {
+		for _, rec := range drainRing(r) {
+			p, i := binary.LittleEndian.Uint32(rec), binary.LittleEndian.Uint32(rec[4:])
+			if i != next[p] {
+				t.Fatalf("producer %d: got record %d, want %d", p, i, next[p])
+			}
+			next[p]++
+			total++
+		}
+		if finished {
+			break
+		}
+		select {
+		case <-done:
+			finished = true
+		default:
+		}
+	}
+	if total != producers*each {
+		t.Fatalf("received %d records, want %d", total, producers*each)
+	}
+}
+
+// paddedCounter gives ring tests the counter a Client normally provides.
+type paddedCounter struct{ padded }
+
+func (p *paddedCounter) ptr() *atomic.Uint64 { return &p.Uint64 }
+
+func (r pushResult) String() string {
+	return fmt.Sprintf("pushResult(%d)", uint8(r))
+}
