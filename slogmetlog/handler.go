@@ -62,6 +62,7 @@ type Handler struct {
 	typ       string
 	logger    string
 	addSource bool
+	sources   *sourceCache // when addSource
 	replace   func([]string, slog.Attr) slog.Attr
 	fromCtx   func(context.Context, *core.Entry)
 
@@ -95,6 +96,9 @@ func NewHandler(c *core.Client, opts *Options) *Handler {
 		addSource: opts.AddSource,
 		replace:   opts.ReplaceAttr,
 		fromCtx:   opts.FromContext,
+	}
+	if h.addSource {
+		h.sources = new(sourceCache)
 	}
 	if h.level == nil {
 		h.level = slog.LevelInfo
@@ -166,8 +170,7 @@ func (h *Handler) Handle(ctx context.Context, r slog.Record) error {
 
 // addSourceField adds the "source" group of the record's caller.
 func (h *Handler) addSourceField(e *core.Entry, pc uintptr) {
-	fs := runtime.CallersFrames([]uintptr{pc})
-	f, _ := fs.Next()
+	f := *h.sources.frame(pc)
 	if h.replace != nil {
 		// ReplaceAttr sees the source as slog's handlers show it.
 		a := slog.Any(slog.SourceKey, &slog.Source{Function: f.Function, File: f.File, Line: f.Line})

@@ -1,0 +1,178 @@
+package slogmetlog
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"strconv"
+	"testing"
+	"time"
+
+	"github.com/metlog-go/metlog/core"
+)
+
+// The scenarios and fields of zap's benchmark suite (benchmarks/slog_test.go
+// there), run beside slog's JSON handler writing to io.Discard and a no-op
+// handler that measures slog's front end (time.Now, runtime.Callers,
+// building the Record) alone.
+
+var (
+	benchMsg      = "Test logging, but use a somewhat realistic message length."
+	benchInts     = []int{0, 1, 2, 3, 4, 5, 6, 7, 8, 9}
+	benchStrs     = []string{"0", "1", "2", "3", "4", "5", "6", "7", "8", "9"}
+	benchTimes    = tenTimes()
+	benchOneUser  = newBenchUser(0)
+	benchTenUsers = newBenchUsers()
+	benchErr      = errors.New("fail")
+	benchFields   = []any{
+		"int", benchInts[0],
+		"ints", benchInts,
+		"string", benchStrs[0],
+		"strings", benchStrs,
+		"time", benchTimes[0],
+		"times", benchTimes,
+		"user1", benchOneUser,
+		"user2", benchOneUser,
+		"users", benchTenUsers,
+		"error", benchErr,
+	}
+)
+
+func tenTimes() []time.Time {
+	ts := make([]time.Time, 10)
+	for i := range ts {
+		ts[i] = time.Unix(int64(i), 0)
+	}
+	return ts
+}
+
+// benchUser is zap's benchmark user. Its LogValue returns a value built
+// once: every resolving handler calls it, and an allocating LogValue
+// would add the same allocation to each of them.
+type benchUser struct {
+	Name      string    `json:"name"`
+	Email     string    `json:"email"`
+	CreatedAt time.Time `json:"created_at"`
+	value     slog.Value
+}
+
+func newBenchUser(i int) *benchUser {
+	u := &benchUser{Name: "Jane Doe " + strconv.Itoa(i), Email: "jane@test.com", CreatedAt: time.Unix(0, 0)}
+	u.value = slog.GroupValue(slog.String("name", u.Name), slog.String("email", u.Email), slog.Time("created_at", u.CreatedAt))
+	return u
+}
+
+func (u *benchUser) LogValue() slog.Value { return u.value }
+
+// benchUsers is zap's list of ten users, logged as a group keyed by index.
+type benchUsers struct{ value slog.Value }
+
+func newBenchUsers() benchUsers {
+	attrs := make([]slog.Attr, 10)
+	for i := range attrs {
+		attrs[i] = slog.Any(strconv.Itoa(i), newBenchUser(i))
+	}
+	return benchUsers{slog.GroupValue(attrs...)}
+}
+
+func (u benchUsers) LogValue() slog.Value { return u.value }
+
+// noopHandler does nothing: with it, a benchmark measures slog's front end.
+type noopHandler struct{}
+
+func (noopHandler) Enabled(context.Context, slog.Level) bool  { return true }
+func (noopHandler) Handle(context.Context, slog.Record) error { return nil }
+func (h noopHandler) WithAttrs([]slog.Attr) slog.Handler      { return h }
+func (h noopHandler) WithGroup(string) slog.Handler           { return h }
+
+func BenchmarkSlog(b *testing.B) {
+	scenarios := []struct {
+		name string
+		run  func(*slog.Logger) func()
+	}{
+		{"static", func(l *slog.Logger) func() {
+			return func() { l.Info(benchMsg) }
+		}},
+		{"10fields", func(l *slog.Logger) func() {
+			return func() { l.Info(benchMsg, benchFields...) }
+		}},
+		{"10context", func(l *slog.Logger) func() {
+			l = l.With(benchFields...)
+			return func() { l.Info(benchMsg) }
+		}},
+	}
+	for _, sc := range scenarios {
+		b.Run(sc.name, func(b *testing.B) {
+			b.Run("json-handler", func(b *testing.B) {
+				runParallel(b, sc.run(slog.New(slog.NewJSONHandler(io.Discard, nil))))
+			})
+			b.Run("noop-handler", func(b *testing.B) {
+				runParallel(b, sc.run(slog.New(noopHandler{})))
+			})
+			for _, f := range formats {
+				b.Run("metlog-"+f.String(), func(b *testing.B) {
+					c, err := core.New("", core.WithSender(core.NewWriterSender(io.Discard)), core.WithFormat(f), core.WithLogger("bench"))
+					if err != nil {
+						b.Fatal(err)
+					}
+					runParallel(b, sc.run(slog.New(NewHandler(c, nil))))
+					st := c.Stats()
+					if err := c.Close(context.Background()); err != nil {
+						b.Fatal(err)
+					}
+					b.ReportMetric(float64(st.Drops.Full)/float64(b.N), "drops/op")
+				})
+			}
+		})
+	}
+}
+
+func runParallel(b *testing.B, log func()) {
+	b.ReportAllocs()
+	b.ResetTimer()
+	b.RunParallel(func(pb *testing.PB) {
+		for pb.Next() {
+			log()
+		}
+	})
+}
+
+// TestBenchFieldsEncoded checks that the benchmark logs what it claims:
+// every one of the ten fields reaches the message, objects as groups.
+func TestBenchFieldsEncoded(t *testing.T) {
+	for _, f := range formats {
+		t.Run(f.String(), func(t *testing.T) {
+			c, cp := newCaptureClient(t, f)
+			slog.New(NewHandler(c, nil)).Info(benchMsg, benchFields...)
+			got, err := recordMap(only(t, c, cp), f)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, k := range []string{"int", "ints", "string", "strings", "time", "times", "error"} {
+				if _, ok := got[k]; !ok {
+					t.Errorf("field %q missing", k)
+				}
+			}
+			for _, k := range []string{"user1", "user2"} {
+				if u, ok := got[k].(map[string]any); !ok || u["name"] != "Jane Doe 0" {
+					t.Errorf("%s = %#v, want a group with name Jane Doe 0", k, got[k])
+				}
+			}
+			us, ok := got["users"].(map[string]any)
+			if !ok || len(us) != 10 {
+				t.Fatalf("users = %#v, want a group of 10", got["users"])
+			}
+			if u9, _ := us["9"].(map[string]any); u9["name"] != "Jane Doe 9" {
+				t.Errorf("users.9 = %#v", us["9"])
+			}
+			if got["error"] != "fail" {
+				t.Errorf("error = %#v", got["error"])
+			}
+			if fmt.Sprint(got["ints"]) != "[0 1 2 3 4 5 6 7 8 9]" {
+				t.Errorf("ints = %#v", got["ints"])
+			}
+		})
+	}
+}
