@@ -89,9 +89,9 @@ func TestEnabled(t *testing.T) {
 		l    slog.Level
 		want bool
 	}{
-		{slog.LevelInfo, false},  // below the handler's level
-		{slog.LevelWarn, false},  // warning: filtered by the client
-		{slog.LevelError, true},  // error
+		{slog.LevelInfo, false}, // below the handler's level
+		{slog.LevelWarn, false}, // warning: filtered by the client
+		{slog.LevelError, true}, // error
 		{slog.LevelError + 4, true},
 	} {
 		if got := h.Enabled(ctx, tt.l); got != tt.want {
