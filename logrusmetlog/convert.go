@@ -142,6 +142,8 @@ func (s *scratch) addValue(k string, v any, depth int) {
 		s.addStringMap(k, x, depth)
 	case error:
 		e.Add(core.String(k, callError(x)))
+	case json.RawMessage:
+		s.addRawJSON(k, x)
 	case json.Marshaler:
 		if b, failed := callMarshalJSON(x); failed != "" {
 			e.Add(core.String(k, failed))
@@ -155,6 +157,15 @@ func (s *scratch) addValue(k string, v any, depth int) {
 	default:
 		s.addReflect(k, reflect.ValueOf(v), depth)
 	}
+}
+
+// addRawJSON adds already-encoded JSON (nil is null, as encoding/json has it).
+func (s *scratch) addRawJSON(k string, b []byte) {
+	if b == nil {
+		s.e.Add(rawNull(k))
+		return
+	}
+	s.e.Add(core.RawJSON(k, b))
 }
 
 // addAnyMap adds m as a group, sorted by key.

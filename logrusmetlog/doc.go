@@ -26,11 +26,13 @@
 //   - time.Time: an RFC 3339 string in UTC; time.Duration: integer
 //     nanoseconds with representation "ns"
 //   - []byte: a bytes field (base64 in the JSON envelope)
-//   - slices and arrays of strings, integers, floats, booleans, byte slices
-//     and times: repeated fields
+//   - slices and arrays of strings, integers, floats, booleans, byte
+//     slices, times, durations, and of errors, Stringers and
+//     TextMarshalers: repeated fields
 //   - errors (logrus.ErrorKey or any other key): the string of Error()
-//   - json.Marshaler (other than time.Time): its JSON, inlined in the JSON
-//     envelope and a string with representation "json" in Heka
+//   - json.RawMessage and json.Marshaler (other than time.Time): the JSON,
+//     inlined in the JSON envelope and a string with representation "json"
+//     in Heka
 //   - fmt.Stringer, then encoding.TextMarshaler: the string they return
 //   - maps (logrus.Fields, map[string]any, any map) and structs: groups,
 //     nested objects in the JSON envelope and dotted names ("user.name") in
@@ -38,10 +40,15 @@
 //     "json" tag names, "-", omitempty and omitzero, and embedded structs,
 //     whose fields are promoted. Map keys are sorted.
 //   - pointers and interfaces: the value they point to; nil as JSON null
-//   - slices and arrays of anything else (structs, maps, pointers, values
-//     with methods): a group keyed by index ("users.0.name"), because a
-//     Metlog field cannot hold a list of objects
+//   - slices and arrays of anything else (structs, maps, pointers,
+//     interfaces, slices): a group keyed by index ("users.0.name"), because
+//     a Metlog field cannot hold a list of objects
 //   - functions, channels: their type's name
+//
+// A value's methods come first, in the order above: Error, MarshalJSON,
+// String, MarshalText. Methods with a pointer receiver are used when the
+// value is addressable (reached through a pointer or a slice), as
+// encoding/json does.
 //
 // Structs, maps and slices reached through reflection nest at most 16
 // levels deep (a deeper value, e.g. a cycle of pointers, is written as
@@ -50,11 +57,10 @@
 // the way fmt prints it ("%!v(PANIC=String method: boom)"), and a method
 // called on a nil pointer that panics writes "<nil>".
 //
-// The conversion allocates nothing for the types above except what a
-// value's own methods allocate, maps other than logrus.Fields,
+// The conversion allocates nothing except what a value's own methods
+// allocate and, through reflection, maps other than logrus.Fields,
 // map[string]any and map[string]string (reflection copies their keys and
-// values), and a time.Time inside a value that is neither a pointer target
-// nor held by value in an interface.
+// values). Types seen through reflection are analysed once per hook.
 //
 // When Logger.ReportCaller is on, Entry.Caller becomes a group "source"
 // with "file", "line" and "function". A function given to

@@ -153,7 +153,7 @@ func decodeJSONValue(raw []byte) any {
 	d.UseNumber()
 	var v any
 	if err := d.Decode(&v); err != nil {
-		return "invalid JSON: " + err.Error()
+		return string(raw) // core writes invalid raw JSON as a string
 	}
 	return v
 }
@@ -279,4 +279,17 @@ func compareFlat(t testing.TB, what string, got, want map[string]any, loose bool
 			t.Errorf("%s: field %q = %#v, want %#v", what, k, g, w)
 		}
 	}
+}
+
+func mustInt(t testing.TB, v any) int64 {
+	t.Helper()
+	n, ok := v.(num)
+	if !ok {
+		t.Fatalf("%#v is not a number", v)
+	}
+	i, err := strconv.ParseInt(string(n), 10, 64)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return i
 }

@@ -19,6 +19,7 @@ import (
 var (
 	timeType          = reflect.TypeFor[time.Time]()
 	durationType      = reflect.TypeFor[time.Duration]()
+	rawJSONType       = reflect.TypeFor[json.RawMessage]()
 	errorType         = reflect.TypeFor[error]()
 	jsonMarshalerType = reflect.TypeFor[json.Marshaler]()
 	stringerType      = reflect.TypeFor[fmt.Stringer]()
@@ -128,6 +129,9 @@ func (s *scratch) addReflect(k string, v reflect.Value, depth int) {
 		return
 	case durationType:
 		e.Add(core.Duration(k, time.Duration(v.Int())))
+		return
+	case rawJSONType:
+		s.addRawJSON(k, v.Bytes())
 		return
 	}
 	kind := v.Kind()
@@ -329,6 +333,13 @@ func (s *scratch) addList(k string, v reflect.Value, depth int) {
 		}
 		e.Add(core.Strings(k, e.StringsSince(m)))
 		return
+	case et == durationType:
+		m := e.IntsMark()
+		for i := 0; i < n; i++ {
+			e.PushInt(v.Index(i).Int())
+		}
+		e.Add(core.Ints(k, e.IntsSince(m)).WithRepresentation("ns"))
+		return
 	case et.NumMethod() > 0 && et.Kind() != reflect.Interface:
 		if ti := s.h.info(et); ti.methods && ti.text && v.CanInterface() {
 			m := e.StringsMark()
@@ -339,8 +350,6 @@ func (s *scratch) addList(k string, v reflect.Value, depth int) {
 			e.Add(core.Strings(k, e.StringsSince(m)))
 			return
 		}
-	case et == durationType:
-		// Durations are integers with a representation, not a plain list.
 	default:
 		if s.addScalars(k, v, et, n) {
 			return

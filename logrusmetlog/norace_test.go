@@ -1,0 +1,5 @@
+//go:build !race
+
+package logrusmetlog_test
+
+const raceEnabled = false
