@@ -24,21 +24,26 @@ var jsonNull = []byte("null")
 // addAttr resolves a, applies ReplaceAttr and adds the result to e. groups
 // are the names of the groups enclosing a, for ReplaceAttr.
 func (h *Handler) addAttr(e *core.Entry, a slog.Attr, groups []string, depth int) {
-	a.Value = a.Value.Resolve()
-	if h.replace != nil && a.Value.Kind() != slog.KindGroup {
+	k := a.Value.Kind()
+	if k == slog.KindLogValuer {
+		a.Value = a.Value.Resolve()
+		k = a.Value.Kind()
+	}
+	if h.replace != nil && k != slog.KindGroup {
 		a = h.replace(groups, a)
 		a.Value = a.Value.Resolve()
+		k = a.Value.Kind()
 	}
-	h.addResolved(e, a, groups, depth)
+	h.addResolved(e, a, k, groups, depth)
 }
 
-// addResolved adds a resolved attribute to e.
-func (h *Handler) addResolved(e *core.Entry, a slog.Attr, groups []string, depth int) {
-	if isEmpty(a) {
-		return
-	}
-	if a.Value.Kind() != slog.KindGroup {
-		addValue(e, a.Key, a.Value, depth)
+// addResolved adds a resolved attribute of kind k to e.
+func (h *Handler) addResolved(e *core.Entry, a slog.Attr, k slog.Kind, groups []string, depth int) {
+	if k != slog.KindGroup {
+		if k == slog.KindAny && a.Key == "" && a.Value.Any() == nil {
+			return // the empty Attr
+		}
+		addValue(e, a.Key, a.Value, k, depth)
 		return
 	}
 	members := a.Value.Group()
@@ -81,9 +86,9 @@ func extendPath(e *core.Entry, groups []string, name string) []string {
 	return e.StringsSince(mark)
 }
 
-// addValue adds a field named key holding the resolved value v.
-func addValue(e *core.Entry, key string, v slog.Value, depth int) {
-	switch v.Kind() {
+// addValue adds a field named key holding the resolved value v of kind k.
+func addValue(e *core.Entry, key string, v slog.Value, k slog.Kind, depth int) {
+	switch k {
 	case slog.KindString:
 		e.Add(core.String(key, v.String()))
 	case slog.KindInt64:
@@ -101,7 +106,8 @@ func addValue(e *core.Entry, key string, v slog.Value, depth int) {
 	case slog.KindAny:
 		addAny(e, key, v.Any(), depth)
 	case slog.KindLogValuer:
-		addValue(e, key, v.Resolve(), depth+1)
+		v = v.Resolve()
+		addValue(e, key, v, v.Kind(), depth+1)
 	case slog.KindGroup:
 		// A group value inside a map or slice: no ReplaceAttr there.
 		if depth >= maxDepth {
@@ -114,7 +120,7 @@ func addValue(e *core.Entry, key string, v slog.Value, depth int) {
 		for _, m := range v.Group() {
 			m.Value = m.Value.Resolve()
 			if !isEmpty(m) {
-				addValue(e, m.Key, m.Value, depth+1)
+				addValue(e, m.Key, m.Value, m.Value.Kind(), depth+1)
 			}
 		}
 		if key != "" {
@@ -174,7 +180,8 @@ func addAny(e *core.Entry, key string, x any, depth int) {
 		keys := sortedKeys(e, v)
 		e.OpenGroup(key)
 		for _, k := range keys {
-			addValue(e, k, slog.AnyValue(v[k]), depth+1)
+			mv := slog.AnyValue(v[k])
+			addValue(e, k, mv, mv.Kind(), depth+1)
 		}
 		e.CloseGroup(false)
 	case json.Marshaler:

@@ -184,7 +184,7 @@ func (h *Handler) addSourceField(e *core.Entry, pc uintptr) {
 			}
 		} else {
 			// Replaced by something else: handle it as any attribute.
-			h.addResolved(e, a, nil, 0)
+			h.addResolved(e, a, a.Value.Kind(), nil, 0)
 			return
 		}
 	}
