@@ -2,11 +2,14 @@ package core
 
 import (
 	"encoding/base64"
+	"encoding/binary"
 	"encoding/json"
 	"math"
 	"strconv"
+	"sync/atomic"
 	"time"
 	"unicode/utf8"
+	"unsafe"
 )
 
 // JSONEncoder writes the Metlog JSON envelope of metlog-py 0.10.0: one
@@ -19,6 +22,14 @@ type JSONEncoder struct {
 	encBase
 	tail   []byte // pre-encoded env_version, metlog_pid, metlog_hostname and "}"
 	logger []byte // pre-encoded default logger
+	second atomic.Pointer[secondText]
+}
+
+// secondText caches the "YYYY-MM-DDTHH:MM:SS" text of one second: messages
+// logged within the same second share it.
+type secondText struct {
+	sec  int64
+	text [19]byte
 }
 
 // Format returns FormatJSON.
@@ -42,7 +53,7 @@ func (e *JSONEncoder) encode(dst []byte, m *Message, payload string, origLen int
 	dst = append(dst, `{"type":`...)
 	dst = AppendString(dst, m.Type)
 	dst = append(dst, `,"timestamp":"`...)
-	dst = appendMetlogTime(dst, ts)
+	dst = e.appendTime(dst, ts)
 	dst = append(dst, `Z","logger":`...)
 	if m.Logger == "" {
 		dst = append(dst, e.logger...)
@@ -287,15 +298,32 @@ var jsonSafe = func() (t [utf8.RuneSelf]bool) {
 // and invalid UTF-8 bytes are replaced by U+FFFD, so the result is always
 // valid JSON holding valid UTF-8.
 func AppendString(dst []byte, s string) []byte {
+	i := safePrefix(s)
+	if i == len(s) { // the common case: nothing to escape
+		dst = append(dst, '"')
+		dst = append(dst, s...)
+		return append(dst, '"')
+	}
+	return appendStringEscaped(dst, s, i)
+}
+
+// safePrefix returns the length of s's leading run of bytes that need no
+// escaping.
+func safePrefix(s string) int {
+	i := safeRun(s)
+	for i < len(s) && s[i] < utf8.RuneSelf && jsonSafe[s[i]] {
+		i++
+	}
+	return i
+}
+
+// appendStringEscaped writes s as a JSON string whose first i bytes need
+// no escaping.
+func appendStringEscaped(dst []byte, s string, i int) []byte {
 	dst = append(dst, '"')
-	start := 0
-	for i := 0; i < len(s); {
-		if n := safeRun(s[i:]); n > 0 {
-			i += n
-			if i >= len(s) {
-				break
-			}
-		}
+	dst = append(dst, s[:i]...)
+	start := i
+	for i < len(s) {
 		c := s[i]
 		if c < utf8.RuneSelf {
 			if jsonSafe[c] {
@@ -358,6 +386,36 @@ func AppendFloat(dst []byte, v float64) []byte {
 		}
 	}
 	return append(dst, '.', '0')
+}
+
+// appendTime writes ns as appendMetlogTime does, reusing the text of the
+// last second formatted.
+func (e *JSONEncoder) appendTime(dst []byte, ns int64) []byte {
+	sec, frac := ns/1e9, ns%1e9
+	if frac < 0 {
+		sec--
+		frac += 1e9
+	}
+	c := e.second.Load()
+	if c == nil || c.sec != sec {
+		var buf [32]byte
+		t := appendMetlogTime(buf[:0], sec*1e9)
+		if len(t) != 26 {
+			return appendMetlogTime(dst, ns) // a year outside 0-9999
+		}
+		n := &secondText{sec: sec}
+		copy(n.text[:], t)
+		e.second.Store(n)
+		c = n
+	}
+	dst = append(dst, c.text[:]...)
+	n := len(dst)
+	dst = append(dst, ".000000"...)
+	us := int(frac / 1000)
+	put2(dst[n+1:], us/10000)
+	put2(dst[n+3:], us/100%100)
+	put2(dst[n+5:], us%100)
+	return dst
 }
 
 // appendMetlogTime writes ns since the epoch as YYYY-MM-DDTHH:MM:SS.ffffff
@@ -446,14 +504,15 @@ func safeRun(s string) int {
 		lo = 0x0101010101010101
 		hi = 0x8080808080808080
 	)
+	b := unsafe.Slice(unsafe.StringData(s), len(s))
 	i := 0
-	for ; i+8 <= len(s); i += 8 {
-		x := uint64(s[i]) | uint64(s[i+1])<<8 | uint64(s[i+2])<<16 | uint64(s[i+3])<<24 |
-			uint64(s[i+4])<<32 | uint64(s[i+5])<<40 | uint64(s[i+6])<<48 | uint64(s[i+7])<<56
+	for ; i+8 <= len(b); i += 8 {
+		x := binary.LittleEndian.Uint64(b[i:])
 		q := x ^ (lo * '"')
 		bs := x ^ (lo * '\\')
 		// A byte is flagged when it is below 0x20, is '"' or '\\', or is
-		// not ASCII (high bit set).
+		// not ASCII (high bit set). Borrows can flag a later byte of the
+		// word too; that only sends the word to the byte loop.
 		if ((x-lo*0x20)|(q-lo)|(bs-lo)|x)&hi != 0 {
 			break
 		}
