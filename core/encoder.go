@@ -3,6 +3,7 @@ package core
 import (
 	"errors"
 	"fmt"
+	"math"
 	"time"
 	"unicode/utf8"
 )
@@ -159,12 +160,31 @@ func newEncBase(cfg EncoderConfig) (encBase, error) {
 	return b, nil
 }
 
+// Limits of a timestamp in int64 nanoseconds since the epoch, the type of
+// Heka's timestamp (years 1678 to 2262).
+const (
+	minUnixSec = math.MinInt64/1_000_000_000 + 1
+	maxUnixSec = math.MaxInt64/1_000_000_000 - 1
+)
+
+// unixNano returns t in nanoseconds since the epoch, clamped to the range
+// int64 nanoseconds can hold (time.Time.UnixNano is undefined outside it).
+func unixNano(t time.Time) int64 {
+	if s := t.Unix(); s < minUnixSec || s > maxUnixSec {
+		if s < 0 {
+			return minUnixSec * 1e9
+		}
+		return maxUnixSec * 1e9
+	}
+	return t.UnixNano()
+}
+
 // envelope resolves the values a message takes from the configuration.
 func (b *encBase) envelope(m *Message) (ts int64, logger string, sev Severity, host string, pid int32, ver string) {
 	if m.Timestamp.IsZero() {
 		ts = b.now().UnixNano()
 	} else {
-		ts = m.Timestamp.UnixNano()
+		ts = unixNano(m.Timestamp)
 	}
 	logger = m.Logger
 	if logger == "" {

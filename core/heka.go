@@ -100,7 +100,7 @@ func (e *HekaEncoder) encode(dst []byte, m *Message, payload string, origLen int
 }
 
 func (e *HekaEncoder) appendMessage(dst []byte, m *Message, payload string, origLen int) []byte {
-	ts := m.Timestamp.UnixNano()
+	ts := unixNano(m.Timestamp)
 	if m.Timestamp.IsZero() {
 		ts = e.now().UnixNano()
 	}

@@ -42,7 +42,7 @@ func (e *JSONEncoder) AppendMessage(dst []byte, m *Message) ([]byte, error) {
 
 func (e *JSONEncoder) encode(dst []byte, m *Message, payload string, origLen int) ([]byte, int) {
 	start := len(dst)
-	ts := m.Timestamp.UnixNano()
+	ts := unixNano(m.Timestamp)
 	if m.Timestamp.IsZero() {
 		ts = e.now().UnixNano()
 	}

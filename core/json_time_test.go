@@ -18,7 +18,7 @@ func TestJSONTimestampCache(t *testing.T) {
 		time.Date(1969, 12, 31, 23, 59, 59, 500000000, time.UTC),
 		time.Date(1900, 3, 1, 0, 0, 0, 0, time.UTC),
 		time.Date(2000, 1, 1, 0, 0, 0, 0, time.UTC),
-		time.Date(9999, 12, 31, 23, 59, 59, 0, time.UTC),
+		time.Date(2262, 4, 11, 23, 47, 16, 0, time.UTC),     // near the int64 nanosecond limit
 		time.Date(2026, 11, 23, 23, 59, 59, 1000, time.UTC), // back to the first second
 	}
 	for _, tm := range times {
@@ -41,6 +41,36 @@ func TestCivilDate(t *testing.T) {
 		want := time.Unix(days*86400, 0).UTC()
 		if int(y) != want.Year() || time.Month(m) != want.Month() || int(d) != want.Day() {
 			t.Fatalf("day %d: got %d-%d-%d, want %v", days, y, m, d, want)
+		}
+	}
+}
+
+// TestTimestampClamped: times int64 nanoseconds cannot hold are clamped,
+// never wrapped around into another century.
+func TestTimestampClamped(t *testing.T) {
+	for _, f := range []Format{FormatJSON, FormatHeka} {
+		enc := mustEncoder(t, f, EncoderConfig{})
+		for _, tc := range []struct {
+			in   time.Time
+			year int
+		}{
+			{time.Date(9999, 12, 31, 0, 0, 0, 0, time.UTC), 2262},
+			{time.Date(1, 1, 1, 0, 0, 1, 0, time.UTC), 1677},
+		} {
+			frame := mustEncode(t, enc, &Message{Timestamp: tc.in, Type: "t"})
+			var m *Message
+			var err error
+			if f == FormatHeka {
+				m, _, err = DecodeHekaRecord(frame, nil)
+			} else {
+				m, err = DecodeJSON(frame)
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			if m.Timestamp.Year() != tc.year {
+				t.Errorf("%v: %v encoded as %v, want clamped to %d", f, tc.in, m.Timestamp, tc.year)
+			}
 		}
 	}
 }

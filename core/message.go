@@ -24,7 +24,8 @@ var (
 // (UUID, timestamp, pid, hostname, env_version).
 //
 // Encoders fill unset envelope values from their configuration: a zero
-// Timestamp is now, an empty Logger is the client's logger, a zero UUID is
+// Timestamp is now (and one outside the years 1678-2262, which int64
+// nanoseconds cannot hold, is clamped to that range), an empty Logger is the client's logger, a zero UUID is
 // a fresh random version-4 UUID, a zero Pid and an empty Hostname are the
 // process's. Decoders set every value they read.
 type Message struct {
