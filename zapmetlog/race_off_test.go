@@ -1,0 +1,5 @@
+//go:build !race
+
+package zapmetlog_test
+
+const raceEnabled = false
