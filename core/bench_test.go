@@ -1,0 +1,209 @@
+package core
+
+import (
+	"errors"
+	"testing"
+	"time"
+
+	"go.uber.org/zap"
+	"go.uber.org/zap/zapcore"
+)
+
+// Encoder benchmarks. The ten fields mirror zap's benchmark set (an int,
+// ints, a string, strings, a time, times, an object, objects, an error)
+// plus a duration; the same fields go through zap's production JSON
+// encoder for comparison. Encoders must not allocate:
+//
+//	go test -run='^$' -bench=Encode -benchmem ./core
+
+const benchPayload = "Test logging, but use a somewhat realistic message length."
+
+var (
+	benchErr     = errors.New("fail")
+	benchInts    = []int64{0, 1, 2, 3, 4, 5, 6, 7, 8, 9}
+	benchStrings = []string{"a", "b", "c", "d", "e", "f", "g", "h", "i", "j"}
+	benchTimes   = func() []time.Time {
+		ts := make([]time.Time, 10)
+		for i := range ts {
+			ts[i] = time.Unix(0, 1700000000123456789+int64(i)*1e9)
+		}
+		return ts
+	}()
+	benchTimeStrings = func() []string {
+		s := make([]string, len(benchTimes))
+		for i, t := range benchTimes {
+			s[i] = t.UTC().Format(time.RFC3339Nano)
+		}
+		return s
+	}()
+	benchUser = struct {
+		name, email string
+		createdAt   time.Time
+	}{"Jane Doe", "jane@test.com", time.Unix(0, 1700000000123456789)}
+)
+
+func benchUserFields() []Field {
+	return []Field{
+		String("name", benchUser.name),
+		String("email", benchUser.email),
+		Time("created_at", benchUser.createdAt),
+	}
+}
+
+// benchFields returns the ten fields; built once, outside the timed loop,
+// as zap's With and the adapters' pooled entries do.
+func benchFields() []Field {
+	user := benchUserFields()
+	users := make([]Field, 10)
+	for i := range users {
+		users[i] = Group(string(rune('0'+i)), user...)
+	}
+	return []Field{
+		Int("int", benchInts[0]),
+		Ints("ints", benchInts),
+		String("string", benchStrings[0]),
+		Strings("strings", benchStrings),
+		Time("time", benchTimes[0]),
+		Strings("times", benchTimeStrings),
+		Group("user", user...),
+		Group("users", users...),
+		String("error", benchErr.Error()),
+		Duration("duration", 1500*time.Millisecond),
+	}
+}
+
+func BenchmarkEncode(b *testing.B) {
+	encoders := []struct {
+		name string
+		f    Format
+		hmac *HMACConfig
+	}{
+		{"json", FormatJSON, nil},
+		{"heka", FormatHeka, nil},
+		{"heka-sha1", FormatHeka, &HMACConfig{Signer: "ops", KeyVersion: 1, Hash: HashSHA1, Key: "bench key"}},
+	}
+	messages := []struct {
+		name string
+		msg  *Message
+	}{
+		{"static", &Message{Type: TypeOldstyle, Severity: Info, Payload: benchPayload}},
+		{"10fields", &Message{Type: TypeOldstyle, Severity: Info, Payload: benchPayload, Fields: benchFields()}},
+	}
+	for _, e := range encoders {
+		for _, m := range messages {
+			b.Run(e.name+"/"+m.name, func(b *testing.B) {
+				enc := mustEncoder(b, e.f, EncoderConfig{Logger: "bench", HMAC: e.hmac})
+				dst, err := enc.AppendMessage(nil, m.msg)
+				if err != nil {
+					b.Fatal(err)
+				}
+				b.SetBytes(int64(len(dst)))
+				b.ReportAllocs()
+				b.ResetTimer()
+				for i := 0; i < b.N; i++ {
+					dst, err = enc.AppendMessage(dst[:0], m.msg)
+					if err != nil {
+						b.Fatal(err)
+					}
+				}
+			})
+		}
+	}
+}
+
+type zapBenchUser struct{}
+
+func (zapBenchUser) MarshalLogObject(enc zapcore.ObjectEncoder) error {
+	enc.AddString("name", benchUser.name)
+	enc.AddString("email", benchUser.email)
+	enc.AddTime("created_at", benchUser.createdAt)
+	return nil
+}
+
+type zapBenchUsers struct{}
+
+func (zapBenchUsers) MarshalLogArray(enc zapcore.ArrayEncoder) error {
+	for i := 0; i < 10; i++ {
+		if err := enc.AppendObject(zapBenchUser{}); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func zapBenchFields() []zap.Field {
+	return []zap.Field{
+		zap.Int64("int", benchInts[0]),
+		zap.Int64s("ints", benchInts),
+		zap.String("string", benchStrings[0]),
+		zap.Strings("strings", benchStrings),
+		zap.Time("time", benchTimes[0]),
+		zap.Times("times", benchTimes),
+		zap.Object("user", zapBenchUser{}),
+		zap.Array("users", zapBenchUsers{}),
+		zap.Error(benchErr),
+		zap.Duration("duration", 1500*time.Millisecond),
+	}
+}
+
+// BenchmarkZapJSONEncoder encodes the same entries with zap's production
+// JSON encoder, fields built once as for BenchmarkEncode.
+func BenchmarkZapJSONEncoder(b *testing.B) {
+	for _, c := range []struct {
+		name   string
+		fields []zap.Field
+	}{
+		{"static", nil},
+		{"10fields", zapBenchFields()},
+	} {
+		b.Run(c.name, func(b *testing.B) {
+			enc := zapcore.NewJSONEncoder(zap.NewProductionEncoderConfig())
+			ent := zapcore.Entry{Level: zapcore.InfoLevel, LoggerName: "bench", Message: benchPayload}
+			buf, err := enc.EncodeEntry(ent, c.fields)
+			if err != nil {
+				b.Fatal(err)
+			}
+			b.SetBytes(int64(buf.Len()))
+			buf.Free()
+			b.ReportAllocs()
+			b.ResetTimer()
+			for i := 0; i < b.N; i++ {
+				ent.Time = time.Now()
+				buf, err := enc.EncodeEntry(ent, c.fields)
+				if err != nil {
+					b.Fatal(err)
+				}
+				buf.Free()
+			}
+		})
+	}
+}
+
+// TestEncodeAllocs pins the benchmarks' claim: encoding the ten-field and
+// static messages allocates nothing once dst has grown.
+func TestEncodeAllocs(t *testing.T) {
+	if testing.Short() || raceEnabled {
+		t.Skip("allocation counts: not with -short or -race")
+	}
+	for _, f := range []Format{FormatJSON, FormatHeka} {
+		for _, hmac := range []*HMACConfig{nil, {Signer: "s", Key: "k"}, {Signer: "s", Key: "k", Hash: HashSHA1}} {
+			if f == FormatJSON && hmac != nil {
+				continue
+			}
+			enc := mustEncoder(t, f, EncoderConfig{Logger: "bench", HMAC: hmac})
+			for _, m := range []*Message{
+				{Type: TypeOldstyle, Payload: benchPayload},
+				{Type: TypeOldstyle, Payload: benchPayload, Fields: benchFields(),
+					Scope: NewScope().With(Int("ctx", 1)).WithGroup("g")},
+			} {
+				dst, _ := enc.AppendMessage(nil, m)
+				allocs := testing.AllocsPerRun(100, func() {
+					dst, _ = enc.AppendMessage(dst[:0], m)
+				})
+				if allocs != 0 {
+					t.Errorf("%s (hmac %v), %d fields: %v allocs per message", f, hmac != nil, len(m.Fields), allocs)
+				}
+			}
+		}
+	}
+}
