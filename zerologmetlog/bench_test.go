@@ -1,0 +1,168 @@
+package zerologmetlog
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"io"
+	"testing"
+	"time"
+
+	"github.com/metlog-go/metlog/core"
+	"github.com/rs/zerolog"
+)
+
+// The scenarios of zap's benchmark suite, for zerolog: a static message,
+// an event with ten fields, and a logger holding the ten fields as context.
+
+const benchMessage = "Log a message of the length a real service would log. (#0)"
+
+var (
+	benchErr     = errors.New("fail")
+	benchInts    = []int{1, 2, 3, 4, 5, 6, 7, 8, 9, 0}
+	benchStrings = []string{"a", "b", "c", "d", "e", "f", "g", "h", "i", "j"}
+	benchTimes   = []time.Time{
+		time.Unix(0, 0), time.Unix(1, 0), time.Unix(2, 0), time.Unix(3, 0), time.Unix(4, 0),
+		time.Unix(5, 0), time.Unix(6, 0), time.Unix(7, 0), time.Unix(8, 0), time.Unix(9, 0),
+	}
+	benchUser  = &benchUserT{Name: "Jane Doe", Email: "jane@test.com", CreatedAt: time.Date(1980, 1, 1, 12, 0, 0, 0, time.UTC)}
+	benchUsers = benchUsersT{benchUser, benchUser, benchUser, benchUser, benchUser, benchUser, benchUser, benchUser, benchUser, benchUser}
+)
+
+type benchUserT struct {
+	Name, Email string
+	CreatedAt   time.Time
+}
+
+func (u *benchUserT) MarshalZerologObject(e *zerolog.Event) {
+	e.Str("name", u.Name).Str("email", u.Email).Int64("createdAt", u.CreatedAt.UnixNano())
+}
+
+type benchUsersT []*benchUserT
+
+func (uu benchUsersT) MarshalZerologArray(a *zerolog.Array) {
+	for _, u := range uu {
+		a.Object(u)
+	}
+}
+
+func benchFields(e *zerolog.Event) *zerolog.Event {
+	return e.Int("int", benchInts[0]).
+		Ints("ints", benchInts).
+		Str("string", benchStrings[0]).
+		Strs("strings", benchStrings).
+		Time("time", benchTimes[0]).
+		Times("times", benchTimes).
+		Object("user1", benchUser).
+		Object("user2", benchUser).
+		Array("users", benchUsers).
+		Err(benchErr)
+}
+
+func benchContext(c zerolog.Context) zerolog.Context {
+	return c.Int("int", benchInts[0]).
+		Ints("ints", benchInts).
+		Str("string", benchStrings[0]).
+		Strs("strings", benchStrings).
+		Time("time", benchTimes[0]).
+		Times("times", benchTimes).
+		Object("user1", benchUser).
+		Object("user2", benchUser).
+		Array("users", benchUsers).
+		Err(benchErr)
+}
+
+func BenchmarkZerolog(b *testing.B) {
+	scenarios := []struct {
+		name string
+		log  func(l zerolog.Logger) zerolog.Logger // logger set-up
+		run  func(l *zerolog.Logger)
+	}{
+		{"static", nil, func(l *zerolog.Logger) { l.Info().Msg(benchMessage) }},
+		{"10fields", nil, func(l *zerolog.Logger) { benchFields(l.Info()).Msg(benchMessage) }},
+		{"10context", func(l zerolog.Logger) zerolog.Logger { return benchContext(l.With()).Logger() },
+			func(l *zerolog.Logger) { l.Info().Msg(benchMessage) }},
+	}
+	for _, sc := range scenarios {
+		b.Run(sc.name, func(b *testing.B) {
+			newLogger := func(w io.Writer) zerolog.Logger {
+				l := zerolog.New(w).With().Timestamp().Logger()
+				if sc.log != nil {
+					l = sc.log(l)
+				}
+				return l
+			}
+			b.Run("zerolog", func(b *testing.B) {
+				l := newLogger(io.Discard)
+				b.ReportAllocs()
+				b.ResetTimer()
+				b.RunParallel(func(pb *testing.PB) {
+					for pb.Next() {
+						sc.run(&l)
+					}
+				})
+			})
+			for _, v := range []struct {
+				name string
+				f    core.Format
+			}{{"zerolog+metlog-json", core.FormatJSON}, {"metlog-heka", core.FormatHeka}} {
+				b.Run(v.name, func(b *testing.B) {
+					c, err := core.New("", core.WithSender(core.NewWriterSender(io.Discard)), core.WithFormat(v.f), core.WithBufferSize(32<<20))
+					if err != nil {
+						b.Fatal(err)
+					}
+					defer c.Close(context.Background())
+					l := newLogger(zerolog.MultiLevelWriter(io.Discard, NewWriter(c)))
+					b.ReportAllocs()
+					b.ResetTimer()
+					b.RunParallel(func(pb *testing.PB) {
+						for pb.Next() {
+							sc.run(&l)
+						}
+					})
+					b.StopTimer()
+					b.ReportMetric(float64(c.Stats().Drops.Full)/float64(b.N), "drops/op")
+				})
+			}
+		})
+	}
+}
+
+// BenchmarkWriter measures the writer alone on events zerolog rendered
+// beforehand: parsing, conversion, encoding and enqueueing.
+func BenchmarkWriter(b *testing.B) {
+	render := func(log func(l zerolog.Logger)) []byte {
+		var buf bytes.Buffer
+		log(zerolog.New(&buf).With().Timestamp().Logger())
+		return buf.Bytes()
+	}
+	events := []struct {
+		name string
+		p    []byte
+	}{
+		{"static", render(func(l zerolog.Logger) { l.Info().Msg(benchMessage) })},
+		{"10fields", render(func(l zerolog.Logger) { benchFields(l.Info()).Msg(benchMessage) })},
+	}
+	for _, ev := range events {
+		for _, f := range []core.Format{core.FormatJSON, core.FormatHeka} {
+			b.Run(ev.name+"/"+f.String(), func(b *testing.B) {
+				c, err := core.New("", core.WithSender(core.NewWriterSender(io.Discard)), core.WithFormat(f), core.WithBufferSize(32<<20))
+				if err != nil {
+					b.Fatal(err)
+				}
+				defer c.Close(context.Background())
+				w := NewWriter(c)
+				b.ReportAllocs()
+				b.SetBytes(int64(len(ev.p)))
+				b.ResetTimer()
+				b.RunParallel(func(pb *testing.PB) {
+					for pb.Next() {
+						w.WriteLevel(zerolog.InfoLevel, ev.p)
+					}
+				})
+				b.StopTimer()
+				b.ReportMetric(float64(c.Stats().Drops.Full)/float64(b.N), "drops/op")
+			})
+		}
+	}
+}

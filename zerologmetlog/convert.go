@@ -1,0 +1,377 @@
+package zerologmetlog
+
+import (
+	"bytes"
+	"strings"
+	"unsafe"
+
+	"github.com/metlog-go/metlog/core"
+	"github.com/rs/zerolog"
+	"github.com/valyala/fastjson"
+)
+
+// converter turns one zerolog event into a core.Entry. Converters are
+// pooled; everything they hand to the entry (strings, keys) points into
+// the parser's copy of the event (fastjson unescapes strings and keys in
+// place, without allocating) or into text, and stays valid until the entry
+// has been sent.
+type converter struct {
+	p    fastjson.Parser
+	e    *core.Entry
+	num  []byte // the current number's JSON text (transient)
+	text []byte // text made for the current event (append-only)
+	esc  bool   // the event contains a backslash (an escape)
+
+	keys     keyNames
+	known    bool // the level was given by WriteLevel
+	level    zerolog.Level
+	levelKey bool            // the level key has been seen
+	msg      *fastjson.Value // the last message key's value
+	ts       *fastjson.Value // the last timestamp key's value
+
+	// cached method values, so that visiting allocates nothing
+	topFn, nestedFn, rawFn func(key []byte, v *fastjson.Value)
+}
+
+// keyNames are zerolog's configurable key names, read once per event.
+type keyNames struct{ level, time, msg, err, caller, stack string }
+
+func newConverter() *converter {
+	cv := &converter{}
+	cv.topFn = cv.top
+	cv.nestedFn = cv.nested
+	cv.rawFn = cv.rawMember
+	return cv
+}
+
+// reset drops the event's references before the converter is pooled.
+func (cv *converter) reset() {
+	cv.e, cv.msg, cv.ts = nil, nil, nil
+	if cap(cv.text) > 64<<10 {
+		cv.text = nil
+	}
+	cv.text = cv.text[:0]
+}
+
+// convert parses p and sends it as an event; false means p is not a JSON
+// object.
+func (cv *converter) convert(w *Writer, p []byte, l zerolog.Level, known bool) bool {
+	v, err := cv.p.ParseBytes(p)
+	if err != nil {
+		return false
+	}
+	o := v.GetObject()
+	if o == nil {
+		return false
+	}
+	cv.esc = bytes.IndexByte(p, '\\') >= 0
+	cv.keys = keyNames{
+		level:  zerolog.LevelFieldName,
+		time:   zerolog.TimestampFieldName,
+		msg:    zerolog.MessageFieldName,
+		err:    zerolog.ErrorFieldName,
+		caller: zerolog.CallerFieldName,
+		stack:  zerolog.ErrorStackFieldName,
+	}
+	cv.known, cv.level = known, l
+	// With NoLevel zerolog writes no level key: a "level" key is the user's.
+	cv.levelKey = known && l == zerolog.NoLevel || cv.keys.level == ""
+	e := core.GetEntry()
+	cv.e = e
+	o.Visit(cv.topFn)
+
+	sev := w.sev[uint8(cv.level)]
+	if !known && !w.c.Enabled(w.typ, sev) {
+		e.Free()
+		return true
+	}
+	if cv.msg != nil {
+		if cv.msg.Type() == fastjson.TypeString {
+			e.Payload = str(cv.msg)
+		} else {
+			cv.value(cv.keys.msg, cv.msg)
+		}
+	}
+	if cv.ts != nil {
+		if t, ok := cv.timestamp(cv.ts); ok {
+			e.Timestamp = t
+		} else {
+			cv.value(cv.keys.time, cv.ts)
+		}
+	}
+	e.Type, e.Logger, e.Severity = w.typ, w.logger, sev
+	_ = w.c.SendEntry(e)
+	e.Free()
+	return true
+}
+
+// eq compares a key with a name, checking the cheap things first.
+func eq(key, name string) bool {
+	return len(key) == len(name) && (len(key) == 0 || key[0] == name[0]) && key == name
+}
+
+// top handles a member of the event object: zerolog's own keys, or a field.
+func (cv *converter) top(k []byte, v *fastjson.Value) {
+	key := b2s(k)
+	n := &cv.keys
+	switch {
+	case !cv.levelKey && eq(key, n.level):
+		cv.levelKey = true
+		if cv.known {
+			return
+		}
+		if v.Type() == fastjson.TypeString {
+			if l, ok := parseLevel(str(v)); ok {
+				cv.level = l
+				return
+			}
+		}
+		cv.value(key, v)
+	case eq(key, n.msg):
+		if cv.msg != nil {
+			cv.value(key, cv.msg)
+		}
+		cv.msg = v
+	case eq(key, n.time):
+		if cv.ts != nil {
+			cv.value(key, cv.ts)
+		}
+		cv.ts = v
+	case eq(key, n.err):
+		cv.value("error", v)
+	case eq(key, n.caller):
+		cv.caller(v)
+	case eq(key, n.stack):
+		if v.Type() == fastjson.TypeString {
+			cv.e.Add(core.String("stacktrace", str(v)))
+		} else {
+			cv.rawJSON("stacktrace", v)
+		}
+	default:
+		cv.value(key, v)
+	}
+}
+
+func (cv *converter) nested(k []byte, v *fastjson.Value) { cv.value(b2s(k), v) }
+
+// value adds the field name: v.
+func (cv *converter) value(name string, v *fastjson.Value) {
+	e := cv.e
+	switch v.Type() {
+	case fastjson.TypeString:
+		e.Add(core.String(name, str(v)))
+	case fastjson.TypeNumber:
+		e.Add(cv.number(name, v))
+	case fastjson.TypeTrue:
+		e.Add(core.Bool(name, true))
+	case fastjson.TypeFalse:
+		e.Add(core.Bool(name, false))
+	case fastjson.TypeObject:
+		e.OpenGroup(name)
+		v.GetObject().Visit(cv.nestedFn)
+		e.CloseGroup(false)
+	case fastjson.TypeArray:
+		cv.array(name, v)
+	default: // null
+		e.Add(core.RawJSON(name, jsonNull))
+	}
+}
+
+var (
+	jsonNull       = []byte("null")
+	jsonEmptyArray = []byte("[]")
+)
+
+// str returns the string value v, in place.
+func str(v *fastjson.Value) string { return b2s(v.GetStringBytes()) }
+
+// numText returns the JSON text of the number v, valid until the next call.
+func (cv *converter) numText(v *fastjson.Value) []byte {
+	cv.num = v.MarshalTo(cv.num[:0])
+	return cv.num
+}
+
+// number returns the field for the JSON number v.
+func (cv *converter) number(name string, v *fastjson.Value) core.Field {
+	raw := cv.numText(v)
+	switch n := parseNumber(raw); n.kind {
+	case numInt:
+		return core.Int(name, n.i)
+	case numUint:
+		return core.Uint(name, n.u)
+	case numFloat:
+		return core.Float(name, n.f)
+	}
+	// Not a number strconv reads (fastjson is lenient): keep the text.
+	mark := len(cv.text)
+	cv.text = append(cv.text, raw...)
+	return core.String(name, b2s(cv.text[mark:len(cv.text):len(cv.text)]))
+}
+
+// rawJSON adds v's JSON text as a core.RawJSON field.
+func (cv *converter) rawJSON(name string, v *fastjson.Value) {
+	mark := len(cv.text)
+	if cv.esc {
+		cv.appendJSON(v)
+	} else {
+		// Without escapes, fastjson's marshalling gives back the input.
+		cv.text = v.MarshalTo(cv.text)
+	}
+	cv.e.Add(core.RawJSON(name, cv.text[mark:len(cv.text):len(cv.text)]))
+}
+
+// appendJSON appends v to text as JSON. fastjson's own marshalling
+// re-escapes unescaped strings with Go's rules, which are not JSON's.
+func (cv *converter) appendJSON(v *fastjson.Value) {
+	switch v.Type() {
+	case fastjson.TypeString:
+		cv.text = core.AppendString(cv.text, str(v))
+	case fastjson.TypeObject:
+		cv.text = append(cv.text, '{')
+		v.GetObject().Visit(cv.rawFn)
+		cv.text = append(cv.text, '}')
+	case fastjson.TypeArray:
+		cv.text = append(cv.text, '[')
+		for i, el := range v.GetArray() {
+			if i > 0 {
+				cv.text = append(cv.text, ',')
+			}
+			cv.appendJSON(el)
+		}
+		cv.text = append(cv.text, ']')
+	default:
+		cv.text = v.MarshalTo(cv.text)
+	}
+}
+
+func (cv *converter) rawMember(k []byte, v *fastjson.Value) {
+	if cv.text[len(cv.text)-1] != '{' {
+		cv.text = append(cv.text, ',')
+	}
+	cv.text = core.AppendString(cv.text, b2s(k))
+	cv.text = append(cv.text, ':')
+	cv.appendJSON(v)
+}
+
+// array adds a repeated field for an array of strings, numbers or
+// booleans, and raw JSON for any other array.
+func (cv *converter) array(name string, v *fastjson.Value) {
+	elems := v.GetArray()
+	if len(elems) == 0 {
+		cv.e.Add(core.RawJSON(name, jsonEmptyArray))
+		return
+	}
+	e := cv.e
+	// Values are pushed until an element of another kind turns up; the
+	// entry's scratch then keeps some unused values until Free.
+	switch elems[0].Type() {
+	case fastjson.TypeString:
+		m := e.StringsMark()
+		for _, el := range elems {
+			if el.Type() != fastjson.TypeString {
+				cv.rawJSON(name, v)
+				return
+			}
+			e.PushString(str(el))
+		}
+		e.Add(core.Strings(name, e.StringsSince(m)))
+	case fastjson.TypeTrue, fastjson.TypeFalse:
+		m := e.BoolsMark()
+		for _, el := range elems {
+			switch el.Type() {
+			case fastjson.TypeTrue:
+				e.PushBool(true)
+			case fastjson.TypeFalse:
+				e.PushBool(false)
+			default:
+				cv.rawJSON(name, v)
+				return
+			}
+		}
+		e.Add(core.Bools(name, e.BoolsSince(m)))
+	case fastjson.TypeNumber:
+		im, fm := e.IntsMark(), -1
+		for _, el := range elems {
+			if el.Type() != fastjson.TypeNumber {
+				cv.rawJSON(name, v)
+				return
+			}
+			switch n := parseNumber(cv.numText(el)); {
+			case n.kind == numInt && fm < 0:
+				e.PushInt(n.i)
+			case n.kind == numInt:
+				e.PushFloat(float64(n.i))
+			case n.kind == numFloat:
+				if fm < 0 { // the first non-integer: floats from here on
+					fm = e.FloatsMark()
+					for _, i := range e.IntsSince(im) {
+						e.PushFloat(float64(i))
+					}
+				}
+				e.PushFloat(n.f)
+			default: // beyond int64, where a float would lose digits
+				cv.rawJSON(name, v)
+				return
+			}
+		}
+		if fm < 0 {
+			e.Add(core.Ints(name, e.IntsSince(im)))
+		} else {
+			e.Add(core.Floats(name, e.FloatsSince(fm)))
+		}
+	default:
+		cv.rawJSON(name, v)
+	}
+}
+
+// caller adds zerolog's "file:line" as the group source{file, line}.
+func (cv *converter) caller(v *fastjson.Value) {
+	if v.Type() != fastjson.TypeString {
+		cv.value(cv.keys.caller, v)
+		return
+	}
+	s := str(v)
+	e := cv.e
+	e.OpenGroup("source")
+	if i := strings.LastIndexByte(s, ':'); i >= 0 {
+		if n := parseNumber(s2b(s[i+1:])); n.kind == numInt && n.i >= 0 && s[i+1] != '-' {
+			e.Add(core.String("file", s[:i]))
+			e.Add(core.Int("line", n.i))
+			e.CloseGroup(false)
+			return
+		}
+	}
+	e.Add(core.String("file", s))
+	e.CloseGroup(false)
+}
+
+// parseLevel reads a level as zerolog writes it: one of its level values
+// (case-insensitive) or a level number.
+func parseLevel(s string) (zerolog.Level, bool) {
+	for _, c := range [...]struct {
+		name string
+		l    zerolog.Level
+	}{
+		{zerolog.LevelInfoValue, zerolog.InfoLevel},
+		{zerolog.LevelDebugValue, zerolog.DebugLevel},
+		{zerolog.LevelWarnValue, zerolog.WarnLevel},
+		{zerolog.LevelErrorValue, zerolog.ErrorLevel},
+		{zerolog.LevelTraceValue, zerolog.TraceLevel},
+		{zerolog.LevelFatalValue, zerolog.FatalLevel},
+		{zerolog.LevelPanicValue, zerolog.PanicLevel},
+	} {
+		if s == c.name || strings.EqualFold(s, c.name) {
+			return c.l, true
+		}
+	}
+	if n := parseNumber(s2b(s)); n.kind == numInt && n.i >= -128 && n.i <= 127 {
+		return zerolog.Level(n.i), true
+	}
+	return zerolog.NoLevel, false
+}
+
+// b2s views b as a string; b must not change while the string is in use.
+func b2s(b []byte) string { return unsafe.String(unsafe.SliceData(b), len(b)) }
+
+// s2b views s as bytes, which must not be modified.
+func s2b(s string) []byte { return unsafe.Slice(unsafe.StringData(s), len(s)) }

@@ -1,0 +1,68 @@
+// Package zerologmetlog sends zerolog events to a metlog router: a
+// zerolog.LevelWriter that parses each JSON event zerolog writes (with
+// github.com/valyala/fastjson) and hands it to a core.Client.
+//
+//	c, _ := core.New("tcp://127.0.0.1:5565")
+//	log := zerolog.New(zerolog.MultiLevelWriter(os.Stderr, zerologmetlog.NewWriter(c)))
+//
+// # Mapping
+//
+// Each event becomes one message of type "oldstyle" (WithType). zerolog's
+// own keys, looked up by the names in zerolog's package variables at each
+// write (so changing zerolog.MessageFieldName and the others is followed):
+//
+//   - LevelFieldName: the severity (see LevelSeverity and WithSeverity).
+//     WriteLevel is told the level by zerolog and does not read the key;
+//     Write reads it, matching zerolog.LevelTraceValue ... LevelPanicValue
+//     case-insensitively, or a level number. The first level key of an
+//     event is the level; later ones, and a value Write cannot read, are
+//     kept as fields.
+//   - MessageFieldName: the payload. When an event repeats the key, the
+//     last one (zerolog's Msg) is the payload and the others are fields.
+//   - TimestampFieldName: the message timestamp; see Timestamps below.
+//   - ErrorFieldName: a string field "error".
+//   - CallerFieldName: "file:line" becomes the group "source" with a string
+//     "file" and an integer "line" (split at the last ':'; without a line
+//     number, the whole value is the file).
+//   - ErrorStackFieldName: "stacktrace", a string when the stack marshaler
+//     gave one, else the stack's JSON text (core.RawJSON).
+//
+// Every other key becomes a field: strings, booleans, numbers (an integer
+// literal is an Int, or a Uint beyond int64; any other number a Float; a
+// float zerolog writes without a fraction, such as 2.0, arrives as the
+// integer 2), objects as groups (nested objects in the JSON envelope,
+// dotted names in Heka), arrays of strings, of numbers or of booleans as
+// repeated fields, and null, empty, mixed and nested arrays, and arrays of
+// objects, as core.RawJSON of their JSON text.
+//
+// # Timestamps
+//
+// The timestamp is the time zerolog wrote, parsed according to
+// zerolog.TimeFieldFormat: RFC 3339 (with any fraction), the Unix integer
+// formats (TimeFormatUnix, ...Ms, ...Micro, ...Nano), or any other layout
+// through time.ParseInLocation in the local zone. It is exactly zerolog's
+// time, at the precision zerolog wrote it: with zerolog's default
+// (time.RFC3339) that is whole seconds, so set zerolog.TimeFieldFormat to
+// time.RFC3339Nano or zerolog.TimeFormatUnixMicro for finer timestamps.
+// The writer never reads the clock itself. An event without a timestamp
+// key is stamped by the client when it is encoded; a value that cannot be
+// parsed is kept as a field under its key and the client stamps the
+// message.
+//
+// # Input that is not a zerolog event
+//
+// A write that is not a JSON object (raw bytes written to the writer, a
+// truncated line) is delivered as a message of type RawType ("zerolog.raw",
+// WithRawType) whose payload is the bytes without the trailing newline
+// (invalid UTF-8 is replaced by the encoders) and is counted in Malformed.
+//
+// # Cost
+//
+// Write and WriteLevel allocate nothing in steady state: parsers, scratch
+// memory and entries are pooled, and strings and keys are used where
+// fastjson unescapes them, in its copy of the event. Only unusual input
+// allocates: malformed \u escapes, custom time layouts
+// (time.ParseInLocation), writes that are not JSON. Both methods always
+// return len(p), nil, so that zerolog.MultiLevelWriter never stops at this
+// writer; messages the client drops are counted in its Stats.
+package zerologmetlog

@@ -1,0 +1,5 @@
+//go:build !race
+
+package zerologmetlog
+
+const raceEnabled = false

@@ -1,0 +1,61 @@
+package zerologmetlog
+
+import (
+	"github.com/metlog-go/metlog/core"
+	"github.com/rs/zerolog"
+)
+
+// RawType is the default message type of writes that are not a zerolog
+// JSON event.
+const RawType = "zerolog.raw"
+
+// Option configures a Writer.
+type Option func(*config)
+
+type config struct {
+	logger   string
+	typ      string
+	rawType  string
+	severity func(zerolog.Level) core.Severity
+}
+
+// WithLogger sets the logger name of the messages (default: the client's).
+func WithLogger(name string) Option { return func(c *config) { c.logger = name } }
+
+// WithType sets the message type of events (default core.TypeOldstyle).
+func WithType(typ string) Option { return func(c *config) { c.typ = typ } }
+
+// WithRawType sets the message type of writes that are not a JSON object
+// (default RawType).
+func WithRawType(typ string) Option { return func(c *config) { c.rawType = typ } }
+
+// WithSeverity replaces the level mapping (LevelSeverity). f is called
+// once for each of the 256 zerolog levels when the Writer is made; a
+// severity outside 0-7 (core.DefaultSeverity) means the client's default.
+func WithSeverity(f func(zerolog.Level) core.Severity) Option {
+	return func(c *config) {
+		if f != nil {
+			c.severity = f
+		}
+	}
+}
+
+// LevelSeverity is the default level mapping: Trace, Debug (and the
+// numbered levels below Trace) are Debug (7); Info and NoLevel Info (6);
+// Warn Warning (4); Error Error (3); Panic Alert (1); Fatal Emergency (0).
+// Any other level is Info.
+func LevelSeverity(l zerolog.Level) core.Severity {
+	switch {
+	case l <= zerolog.DebugLevel:
+		return core.Debug
+	case l == zerolog.WarnLevel:
+		return core.Warning
+	case l == zerolog.ErrorLevel:
+		return core.Error
+	case l == zerolog.PanicLevel:
+		return core.Alert
+	case l == zerolog.FatalLevel:
+		return core.Emergency
+	}
+	return core.Info
+}

@@ -1,0 +1,106 @@
+package zerologmetlog
+
+import (
+	"fmt"
+	"sync"
+	"sync/atomic"
+
+	"github.com/metlog-go/metlog/core"
+	"github.com/rs/zerolog"
+)
+
+// Writer is a zerolog.LevelWriter that sends every event to a core.Client.
+// Use it alone (zerolog.New(w)) or beside other writers in
+// zerolog.MultiLevelWriter. It is safe for concurrent use and keeps
+// nothing of the bytes it is given once Write returns.
+type Writer struct {
+	c         *core.Client
+	logger    string
+	typ       string
+	rawType   string
+	sev       [256]core.Severity // by uint8(level)
+	malformed atomic.Uint64
+}
+
+var (
+	_ zerolog.LevelWriter = (*Writer)(nil)
+)
+
+// NewWriter returns a Writer sending to c. See the package documentation
+// for the mapping of zerolog's keys.
+func NewWriter(c *core.Client, opts ...Option) *Writer {
+	cfg := config{typ: core.TypeOldstyle, rawType: RawType, severity: LevelSeverity}
+	for _, o := range opts {
+		o(&cfg)
+	}
+	w := &Writer{c: c, logger: cfg.logger, typ: cfg.typ, rawType: cfg.rawType}
+	for i := range w.sev {
+		w.sev[i] = cfg.severity(zerolog.Level(int8(uint8(i))))
+	}
+	return w
+}
+
+// Write sends the event p, reading its level from zerolog's level key. It
+// always returns len(p), nil.
+func (w *Writer) Write(p []byte) (int, error) {
+	w.write(p, zerolog.NoLevel, false)
+	return len(p), nil
+}
+
+// WriteLevel sends the event p at level l (zerolog calls it with the
+// event's level). It always returns len(p), nil.
+func (w *Writer) WriteLevel(l zerolog.Level, p []byte) (int, error) {
+	if sev := w.sev[uint8(l)]; !w.c.Enabled(w.typ, sev) && !w.c.Enabled(w.rawType, sev) {
+		return len(p), nil
+	}
+	w.write(p, l, true)
+	return len(p), nil
+}
+
+// Malformed returns the number of writes that were not a zerolog event
+// (not a JSON object) and were sent as RawType messages.
+func (w *Writer) Malformed() uint64 { return w.malformed.Load() }
+
+var converters = sync.Pool{New: func() any { return newConverter() }}
+
+func (w *Writer) write(p []byte, l zerolog.Level, known bool) {
+	cv := converters.Get().(*converter)
+	done := false
+	defer func() {
+		if !done {
+			// A panic while converting (a client filter's, or a bug of
+			// ours): the converter's state is unknown, so it is dropped,
+			// and the event is still delivered, raw.
+			w.sendRaw(p, l, fmt.Sprint(recover()))
+		}
+	}()
+	ok := cv.convert(w, p, l, known)
+	done = true
+	cv.reset()
+	converters.Put(cv)
+	if !ok {
+		w.sendRaw(p, l, "")
+	}
+}
+
+// sendRaw sends p as a RawType message; a non-empty panicked becomes the
+// message's "panic" field.
+func (w *Writer) sendRaw(p []byte, l zerolog.Level, panicked string) {
+	w.malformed.Add(1)
+	sev := w.sev[uint8(l)]
+	if !w.c.Enabled(w.rawType, sev) {
+		return
+	}
+	defer func() { _ = recover() }() // a panicking filter: nothing more to do
+	if n := len(p); n > 0 && p[n-1] == '\n' {
+		p = p[:n-1]
+		if n > 1 && p[n-2] == '\r' {
+			p = p[:n-2]
+		}
+	}
+	m := core.Message{Type: w.rawType, Logger: w.logger, Severity: sev, Payload: b2s(p)}
+	if panicked != "" {
+		m.Fields = []core.Field{core.String("panic", panicked)}
+	}
+	_ = w.c.Send(&m)
+}
