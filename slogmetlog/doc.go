@@ -32,6 +32,15 @@
 // "!PANIC: " and the panic value; a value json.Marshal rejects is written
 // as "!ERROR: " and the error. No panic escapes Handle.
 //
-// WithAttrs converts and encodes its attributes once, so a logger holding
-// context costs about what one without does.
+// WithAttrs converts and encodes its attributes once (a core.Scope), so a
+// logger holding context costs about what one without does. Fields that
+// belong at the top level of a message (source, those of
+// Options.FromContext, TimeUnsetField) stay there when the handler has
+// groups; such messages re-encode the handler's attributes instead of
+// using the pre-encoded scope, which would put them inside its groups.
+//
+// Handle allocates nothing in steady state (with AddSource, once per call
+// site) and never waits on I/O: the client encodes the message into its
+// ring buffer, and counts the messages it drops. Handle returns the
+// client's error for a dropped message; slog's Logger ignores it.
 package slogmetlog

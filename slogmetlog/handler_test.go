@@ -341,3 +341,43 @@ func TestHandleAfterClose(t *testing.T) {
 		t.Errorf("Stats().Drops.Closed = %d, want 1", st.Drops.Closed)
 	}
 }
+
+// Handlers and the handlers derived from them are safe for concurrent use.
+func TestConcurrent(t *testing.T) {
+	for _, f := range formats {
+		c, cp := newCaptureClient(t, f)
+		root := slog.New(NewHandler(c, &Options{AddSource: true}))
+		const workers, each = 8, 50
+		done := make(chan struct{})
+		for w := 0; w < workers; w++ {
+			go func() {
+				defer func() { done <- struct{}{} }()
+				l := root.With("worker", w).WithGroup("g")
+				for i := 0; i < each; i++ {
+					l.Info("x", "i", i)
+				}
+			}()
+		}
+		for w := 0; w < workers; w++ {
+			<-done
+		}
+		msgs := decoded(t, c, cp)
+		if len(msgs) != workers*each {
+			t.Fatalf("%v: %d messages, want %d (stats %+v)", f, len(msgs), workers*each, c.Stats())
+		}
+		seen := map[[2]int64]bool{}
+		for _, m := range msgs {
+			got, err := recordMap(m, f)
+			if err != nil {
+				t.Fatal(err)
+			}
+			g, _ := got["g"].(map[string]any)
+			w, _ := got["worker"].(int64)
+			i, _ := g["i"].(int64)
+			seen[[2]int64{w, i}] = true
+		}
+		if len(seen) != workers*each {
+			t.Errorf("%v: %d distinct (worker, i) pairs, want %d", f, len(seen), workers*each)
+		}
+	}
+}
