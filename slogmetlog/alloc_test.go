@@ -32,6 +32,7 @@ func TestHandleAllocs(t *testing.T) {
 	runtime.Callers(1, pcs[:])
 	r := slog.NewRecord(time.Now(), slog.LevelInfo, benchMsg, pcs[0])
 	r.Add(benchFields...)
+	static := slog.NewRecord(time.Now(), slog.LevelInfo, benchMsg, pcs[0])
 	r.Add("map", map[string]any{"b": 1, "a": "x"}, "group", slog.GroupValue(slog.Int("n", 1)))
 	for _, f := range formats {
 		c, err := core.New("", core.WithSender(core.NewWriterSender(io.Discard)), core.WithFormat(f))
@@ -47,6 +48,9 @@ func TestHandleAllocs(t *testing.T) {
 			h.Handle(ctx, r) // warm the pools
 			if n := testing.AllocsPerRun(100, func() { h.Handle(ctx, r) }); n != 0 {
 				t.Errorf("%v/%s: %v allocs per Handle, want 0", f, name, n)
+			}
+			if n := testing.AllocsPerRun(100, func() { h.Handle(ctx, static) }); n != 0 {
+				t.Errorf("%v/%s: %v allocs per Handle of a record without attributes, want 0", f, name, n)
 			}
 		}
 		if err := c.Close(context.Background()); err != nil {

@@ -122,6 +122,18 @@ func (h *Handler) Enabled(_ context.Context, l slog.Level) bool {
 // not be queued (core.ErrFull, core.ErrClosed, an oversize error); such
 // messages are also counted in the client's Stats.
 func (h *Handler) Handle(ctx context.Context, r slog.Record) error {
+	if r.NumAttrs() == 0 && h.fromCtx == nil && !r.Time.IsZero() && (!h.addSource || r.PC == 0) {
+		// No field to build: skip the entry pool.
+		m := core.Message{
+			Timestamp: r.Time,
+			Type:      h.typ,
+			Logger:    h.logger,
+			Severity:  h.severity(r.Level),
+			Payload:   r.Message,
+			Scope:     h.scope,
+		}
+		return h.c.Send(&m)
+	}
 	e := core.GetEntry()
 	e.Timestamp = r.Time
 	e.Type = h.typ
