@@ -22,8 +22,11 @@
 //   - objects (Object, Dict, ...) and namespaces: groups, nested objects in
 //     JSON and dotted names in Heka. A namespace holds every later field of
 //     its object, or of the entry; one opened by With holds later context
-//     and every message's fields (core.Scope.WithGroup). Groups with an
-//     empty name are written "_" (zap keeps the empty key);
+//     and every message's fields (core.Scope.WithGroup), and is left out
+//     while it holds nothing (Scope's rule; Heka cannot carry an empty
+//     group at all). Groups with an empty name are written "_" (zap keeps
+//     the empty key). A nil ObjectMarshaler or ArrayMarshaler is null, as
+//     zap.Object(key, nil) is;
 //   - arrays whose elements are all integers (or durations), all floats, all
 //     bools or all strings (or byte strings, times, complex numbers):
 //     repeated fields. Empty arrays: an empty repeated string field. Any
