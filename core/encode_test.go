@@ -4,9 +4,12 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"math"
+	"strconv"
 	"strings"
 	"testing"
+	"time"
 	"unicode/utf8"
 )
 
@@ -332,5 +335,61 @@ func TestLongestSigner(t *testing.T) {
 	}
 	if hdr.Signer != signer || hdr.KeyVersion != math.MaxUint32 || len(hdr.HMAC) != 20 {
 		t.Fatalf("header %+v", hdr)
+	}
+}
+
+func TestEncodeConcurrent(t *testing.T) {
+	// One encoder of each format shared by several goroutines, messages
+	// with timestamps in the same and in different seconds: each frame
+	// must decode to its own message.
+	signed := fixedConfig()
+	signed.HMAC = &HMACConfig{Signer: "ops", KeyVersion: 1, Hash: HashSHA1, Key: "md5 key"}
+	encs := []Encoder{
+		mustEncoder(t, FormatJSON, fixedConfig()),
+		mustEncoder(t, FormatHeka, fixedConfig()),
+		mustEncoder(t, FormatHeka, signed),
+	}
+	const goroutines, each = 6, 300
+	errs := make(chan error, goroutines)
+	for g := 0; g < goroutines; g++ {
+		go func() {
+			var dst []byte
+			for i := 0; i < each; i++ {
+				ts := testTime.Add(time.Duration(g*each+i) * 333 * time.Millisecond)
+				m := &Message{UUID: testUUID, Timestamp: ts, Type: "c", Payload: strconv.Itoa(g*each + i),
+					Fields: []Field{Int("g", int64(g)), Time("t", ts)}}
+				for _, enc := range encs {
+					var err error
+					dst, err = enc.AppendMessage(dst[:0], m)
+					if err != nil {
+						errs <- err
+						return
+					}
+					var got *Message
+					wantTS := ts
+					if enc.Format() == FormatJSON {
+						got, err = DecodeJSON(dst)
+						wantTS = ts.Truncate(time.Microsecond)
+					} else {
+						got, _, err = DecodeHekaRecord(dst, rtKeys)
+					}
+					if err != nil {
+						errs <- err
+						return
+					}
+					if !got.Timestamp.Equal(wantTS) || got.Payload != m.Payload || len(got.Fields) != 2 ||
+						got.Fields[0].IntValue() != int64(g) || got.Fields[1].Str() != m.Fields[1].Str() {
+						errs <- fmt.Errorf("%s: goroutine %d message %d decoded as\n%s", enc.Format(), g, i, dumpMessage(got))
+						return
+					}
+				}
+			}
+			errs <- nil
+		}()
+	}
+	for g := 0; g < goroutines; g++ {
+		if err := <-errs; err != nil {
+			t.Fatal(err)
+		}
 	}
 }
