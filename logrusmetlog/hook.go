@@ -55,19 +55,28 @@ func (h *Hook) Fire(entry *logrus.Entry) error {
 	if !h.c.Enabled(h.typ, h.resolved(sev)) {
 		return nil
 	}
-	s := h.scratch.Get().(*scratch)
+	if len(entry.Data) == 0 && entry.Caller == nil && (h.ctxFields == nil || entry.Context == nil) {
+		// Nothing to convert: a message on the stack, without the pool.
+		m := core.Message{Timestamp: entry.Time, Type: h.typ, Logger: h.logger, Severity: sev, Payload: entry.Message}
+		_ = h.c.Send(&m) // drops are counted in the client's Stats
+		h.flushFatal(entry.Level)
+		return nil
+	}
 	e := core.GetEntry()
-	s.e = e
 	e.Timestamp = entry.Time
 	e.Type = h.typ
 	e.Logger = h.logger
 	e.Severity = sev
 	e.Payload = entry.Message
 	if len(entry.Data) > 0 {
+		s := h.scratch.Get().(*scratch)
+		s.e = e
 		s.addFields(entry.Data)
+		s.release()
+		h.scratch.Put(s)
 	}
 	if h.ctxFields != nil && entry.Context != nil {
-		s.addContext(entry.Context)
+		addContext(h.ctxFields, entry.Context, e)
 	}
 	if c := entry.Caller; c != nil {
 		e.OpenGroup("source")
@@ -77,14 +86,19 @@ func (h *Hook) Fire(entry *logrus.Entry) error {
 		e.CloseGroup(false)
 	}
 	_ = h.c.SendEntry(e) // drops are counted in the client's Stats
-	s.release()
-	h.scratch.Put(s)
-	if h.fatalFlush > 0 && entry.Level <= logrus.FatalLevel {
+	e.Free()
+	h.flushFatal(entry.Level)
+	return nil
+}
+
+// flushFatal waits for delivery after Fatal and Panic entries when
+// WithFlushOnFatal asked for it.
+func (h *Hook) flushFatal(l logrus.Level) {
+	if h.fatalFlush > 0 && l <= logrus.FatalLevel {
 		ctx, cancel := context.WithTimeout(context.Background(), h.fatalFlush)
 		_ = h.c.Flush(ctx)
 		cancel()
 	}
-	return nil
 }
 
 // resolved returns the severity the client's filters see for sev.
@@ -95,9 +109,9 @@ func (h *Hook) resolved(sev core.Severity) core.Severity {
 	return sev
 }
 
-// scratch is the per-call state of Fire, pooled so that converting an
-// entry allocates nothing: the core entry under construction and stacks of
-// map entries being sorted.
+// scratch is the state of converting an entry's Data, pooled so that it
+// allocates nothing: the core entry under construction and stacks of map
+// entries being sorted.
 type scratch struct {
 	h     *Hook
 	e     *core.Entry
@@ -111,9 +125,8 @@ type mapPair struct {
 	val reflect.Value
 }
 
-// release frees the core entry and drops references to the entry's data.
+// release drops the scratch's references to the entry and its data.
 func (s *scratch) release() {
-	s.e.Free()
 	s.e = nil
 	clear(s.pairs)
 	s.pairs = s.pairs[:0]
@@ -123,16 +136,16 @@ func (s *scratch) release() {
 	s.kvs = s.kvs[:0]
 }
 
-// addContext runs the user's context function, recording a panic.
-func (s *scratch) addContext(ctx context.Context) {
-	depth := s.e.Depth()
+// addContext runs the user's context function f, recording a panic.
+func addContext(f func(context.Context, *core.Entry), ctx context.Context, e *core.Entry) {
+	depth := e.Depth()
 	defer func() {
 		if r := recover(); r != nil {
-			for s.e.Depth() > depth {
-				s.e.CloseGroup(false)
+			for e.Depth() > depth {
+				e.CloseGroup(false)
 			}
-			s.e.Add(core.String("context", panicText(r, "context fields", nil)))
+			e.Add(core.String("context", panicText(r, "context fields", nil)))
 		}
 	}()
-	s.h.ctxFields(ctx, s.e)
+	f(ctx, e)
 }

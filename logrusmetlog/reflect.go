@@ -119,22 +119,24 @@ func (s *scratch) addReflect(k string, v reflect.Value, depth int) {
 		return
 	}
 	t := v.Type()
-	switch t {
-	case timeType:
+	kind := v.Kind()
+	// The types handled before their methods; the kind is checked first
+	// because comparing reflect.Types costs a call.
+	switch {
+	case kind == reflect.Struct && t == timeType:
 		if tm, ok := timeOf(v); ok {
 			e.Add(core.Time(k, tm))
 		} else {
 			e.Add(core.String(k, "<unreadable time.Time>"))
 		}
 		return
-	case durationType:
+	case kind == reflect.Int64 && t == durationType:
 		e.Add(core.Duration(k, time.Duration(v.Int())))
 		return
-	case rawJSONType:
+	case kind == reflect.Slice && t == rawJSONType:
 		s.addRawJSON(k, v.Bytes())
 		return
 	}
-	kind := v.Kind()
 	switch kind {
 	case reflect.Interface:
 		if v.IsNil() {
