@@ -1,0 +1,291 @@
+package metrics
+
+import (
+	"context"
+	"math/rand/v2"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/metlog-go/metlog/core"
+)
+
+// Metlog message types of metrics. "gauge" is metlog-go's addition.
+const (
+	TypeCounter = "counter"
+	TypeTimer   = "timer"
+	TypeGauge   = "gauge"
+)
+
+type kind uint8
+
+const (
+	kCounter kind = iota
+	kGauge
+	kTimer
+	numKinds
+)
+
+var typeNames = [numKinds]string{TypeCounter, TypeGauge, TypeTimer}
+
+// Metrics records counters, gauges and timers and sends them as Metlog
+// messages through a core.Client (New) or as statsd lines to a statsd
+// server (NewStatsd). Its methods never wait on I/O, and calls allocate
+// nothing once a name has been seen. A Metrics is safe for concurrent
+// use; a nil *Metrics discards everything.
+type Metrics struct {
+	closed atomic.Bool // read by every call: keep it away from written fields
+	_      [60]byte
+
+	cfg     config
+	client  *core.Client // Metlog output, or nil
+	statsd  *statsdOut   // statsd output, or nil
+	enabled [numKinds]bool
+	agg     *aggregator // nil in Direct mode
+
+	flushMu sync.Mutex // serialises aggregation flushes and their scratch
+	scratch flushScratch
+
+	stop      chan struct{} // closed by Close: the flush loop exits
+	loopDone  chan struct{}
+	closeOnce sync.Once
+	closeErr  error
+
+	ctr counters
+}
+
+// New returns a Metrics sending Metlog messages (types "counter", "timer"
+// and "gauge", severity Info unless WithSeverity) through c, in
+// Aggregated mode unless WithMode(Direct). With a nil client every call is
+// a no-op.
+//
+// Metrics does not own c: Close flushes what it holds into c and waits for
+// c to deliver it, but never closes c, which other adapters may share.
+func New(c *core.Client, opts ...Option) *Metrics {
+	m := newMetrics(opts)
+	m.client = c
+	if c != nil {
+		for k := range numKinds {
+			m.enabled[k] = c.Enabled(typeNames[k], m.cfg.severity)
+		}
+	}
+	m.start()
+	return m
+}
+
+func newMetrics(opts []Option) *Metrics {
+	m := &Metrics{cfg: defaultConfig()}
+	for _, o := range opts {
+		if o != nil {
+			o(&m.cfg)
+		}
+	}
+	return m
+}
+
+func (m *Metrics) start() {
+	m.stop = make(chan struct{})
+	m.loopDone = make(chan struct{})
+	if m.cfg.mode == Aggregated && (m.enabled != [numKinds]bool{}) {
+		m.agg = newAggregator(m.cfg.timerSamples)
+		go m.loop()
+		return
+	}
+	close(m.loopDone)
+}
+
+// loop flushes the aggregates every interval until Close.
+func (m *Metrics) loop() {
+	defer close(m.loopDone)
+	t := time.NewTicker(m.cfg.interval)
+	defer t.Stop()
+	for {
+		select {
+		case <-t.C:
+			m.flushAggregates()
+		case <-m.stop:
+			return
+		}
+	}
+}
+
+// Incr adds n to the counter name. In Direct mode it sends a "counter"
+// message whose payload is n and whose fields are name, rate and the
+// call's tags, with probability rate (Rate, WithRate).
+func (m *Metrics) Incr(name string, n int64, opts ...CallOption) {
+	if m == nil || !m.enabled[kCounter] {
+		return
+	}
+	if m.closed.Load() {
+		m.ctr.dropped.Add(1)
+		return
+	}
+	rate, fields := callRate(opts, m.cfg.rate)
+	if m.agg != nil {
+		m.agg.addCounter(m.agg.counter(name, opts, fields), n)
+		return
+	}
+	if rate < 1 && !(rand.Float64() < rate) {
+		return
+	}
+	if m.client != nil {
+		m.sendDirect(kCounter, name, n, 0, rate, opts)
+	} else {
+		m.statsdDirect(kCounter, name, n, 0, rate, opts)
+	}
+}
+
+// Gauge sets the gauge name to v. In Aggregated mode the last value of an
+// interval is sent. Gauges are never sampled.
+func (m *Metrics) Gauge(name string, v float64, opts ...CallOption) {
+	if m == nil || !m.enabled[kGauge] {
+		return
+	}
+	if m.closed.Load() {
+		m.ctr.dropped.Add(1)
+		return
+	}
+	if m.agg != nil {
+		_, fields := callRate(opts, 1)
+		m.agg.setGauge(m.agg.gauge(name, opts, fields), v)
+		return
+	}
+	if m.client != nil {
+		m.sendDirect(kGauge, name, 0, v, 1, opts)
+	} else {
+		m.statsdDirect(kGauge, name, 0, v, 1, opts)
+	}
+}
+
+// Timing records one timing d of the timer name, Metlog's timer_send: it
+// is never sampled (a Rate only tells receivers how the caller sampled),
+// but a disabled timer records nothing. Negative durations count as 0.
+func (m *Metrics) Timing(name string, d time.Duration, opts ...CallOption) {
+	if m == nil || !m.enabled[kTimer] || m.timerDisabled(name) {
+		return
+	}
+	if m.closed.Load() {
+		m.ctr.dropped.Add(1)
+		return
+	}
+	rate, fields := callRate(opts, 1)
+	if m.agg != nil {
+		m.agg.recordTimer(m.agg.timer(name, opts, fields), d)
+		return
+	}
+	m.timingDirect(name, d, rate, opts)
+}
+
+func (m *Metrics) timingDirect(name string, d time.Duration, rate float64, opts []CallOption) {
+	if m.client != nil {
+		m.sendDirect(kTimer, name, int64(max(d, 0)), 0, rate, opts)
+	} else {
+		m.statsdDirect(kTimer, name, int64(max(d, 0)), 0, rate, opts)
+	}
+}
+
+func (m *Metrics) timerDisabled(name string) bool {
+	if m.cfg.disableAll {
+		return true
+	}
+	if len(m.cfg.disabled) == 0 {
+		return false
+	}
+	_, off := m.cfg.disabled[name]
+	return off
+}
+
+// Time runs fn and records how long it took as the timer name, like a
+// timer from StartTimer stopped when fn returns or panics. A nil fn does
+// nothing.
+func (m *Metrics) Time(name string, fn func(), opts ...CallOption) {
+	if fn == nil {
+		return
+	}
+	t := m.StartTimer(name, opts...)
+	defer t.Stop()
+	fn()
+}
+
+// Flush sends what Aggregated mode holds now and waits until it, and
+// everything sent before, has been delivered (by the client, or written to
+// the statsd socket), or until ctx is done.
+func (m *Metrics) Flush(ctx context.Context) error {
+	if m == nil {
+		return nil
+	}
+	m.flushAggregates()
+	return m.flushOutput(ctx)
+}
+
+func (m *Metrics) flushOutput(ctx context.Context) error {
+	switch {
+	case m.client != nil:
+		return m.client.Flush(ctx)
+	case m.statsd != nil:
+		return m.statsd.flush(ctx)
+	}
+	return nil
+}
+
+// Close stops the flush loop, sends what Aggregated mode holds, and waits
+// until it is delivered or ctx is done. It does not close the core.Client
+// given to New (the caller owns it and closes it after Close); it closes
+// the statsd socket of NewStatsd. Calls after Close are dropped and
+// counted in Stats.Dropped; calls racing with Close may be lost. Close is
+// idempotent and leaves no goroutine behind.
+func (m *Metrics) Close(ctx context.Context) error {
+	if m == nil {
+		return nil
+	}
+	m.closeOnce.Do(func() {
+		m.closed.Store(true)
+		close(m.stop)
+		<-m.loopDone
+		m.flushAggregates()
+		if m.statsd != nil {
+			m.closeErr = m.statsd.close(ctx)
+		} else {
+			m.closeErr = m.flushOutput(ctx)
+		}
+	})
+	return m.closeErr
+}
+
+// Stats are a Metrics' own counters. Messages of Direct mode are counted
+// by the core.Client's Stats, not here.
+type Stats struct {
+	Flushes  uint64 // aggregation intervals flushed
+	Messages uint64 // Metlog messages the client accepted from aggregation flushes
+	Requeued uint64 // aggregated values the client's ring had no room for, kept for the next flush
+	Lines    uint64 // statsd metric values queued for the socket (the reset line of a negative gauge not counted)
+	Written  uint64 // statsd metric values written to the socket
+	Packets  uint64 // statsd socket writes (UDP packets, TCP writes)
+	Errors   uint64 // statsd socket errors (failed dials and writes)
+	// Dropped counts values lost here: calls after Close, aggregated
+	// messages the client refused (oversize, client closed), statsd values
+	// that found the buffer full, were NaN or ±Inf, or failed to write.
+	Dropped uint64
+}
+
+type counters struct {
+	flushes, messages, requeued, dropped atomic.Uint64
+	lines, written, packets, errors      atomic.Uint64
+}
+
+// Stats returns the counters.
+func (m *Metrics) Stats() Stats {
+	if m == nil {
+		return Stats{}
+	}
+	return Stats{
+		Flushes:  m.ctr.flushes.Load(),
+		Messages: m.ctr.messages.Load(),
+		Requeued: m.ctr.requeued.Load(),
+		Lines:    m.ctr.lines.Load(),
+		Written:  m.ctr.written.Load(),
+		Packets:  m.ctr.packets.Load(),
+		Errors:   m.ctr.errors.Load(),
+		Dropped:  m.ctr.dropped.Load(),
+	}
+}
