@@ -32,9 +32,10 @@ var jsonParsers fastjson.ParserPool
 //     uint64 a Uint; any other number a Float (a number beyond float64's
 //     range stays RawJSON); true and false a Bool; an object a Group of its
 //     members, recursively; an array of strings Strings, of bools Bools, of
-//     int64 integer literals Ints, of numbers mixing those with other
-//     finite numbers Floats; any other array (empty, mixed, nested) and
-//     null a RawJSON field holding the value's compact JSON text.
+//     integer literals that fit int64 Ints, of other numbers Floats (unless
+//     one is an integer literal beyond int64 or a number beyond float64's
+//     range, which a float would not keep); any other array (empty, mixed,
+//     nested) and null a RawJSON field holding the value's compact JSON text.
 //
 // The envelope has no UUID: the message's UUID is zero (an encoder gives
 // it a fresh one). Nothing in the message refers to b.
