@@ -28,6 +28,13 @@ type encoder struct {
 	depth int         // objects open; namespaces opened in one close with it
 }
 
+var (
+	_ zapcore.ObjectEncoder = (*encoder)(nil)
+	_ zapcore.ArrayEncoder  = (*arrayEncoder)(nil)
+	_ zapcore.ObjectEncoder = (*jsonEncoder)(nil)
+	_ zapcore.ArrayEncoder  = (*jsonEncoder)(nil)
+)
+
 var encoderPool = sync.Pool{New: func() any {
 	x := new(encoder)
 	x.arr.x = x
