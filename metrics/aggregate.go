@@ -343,11 +343,20 @@ func appendKey(dst []byte, name string, opts []CallOption) []byte {
 }
 
 func appendKeyString(dst []byte, s string) []byte {
+	if len(s) < 0x80 { // the one-byte uvarint
+		return append(append(dst, byte(len(s))), s...)
+	}
 	dst = binary.AppendUvarint(dst, uint64(len(s)))
 	return append(dst, s...)
 }
 
 func appendKeyField(dst []byte, f *core.Field) []byte {
+	if f.Representation == "" && !f.Repeated() && f.Kind() == core.KindString {
+		// Tag's field, written as the general case below writes it.
+		dst = appendKeyString(dst, f.Name)
+		dst = append(dst, 0, byte(core.KindString), 0)
+		return appendKeyString(dst, f.Str())
+	}
 	dst = appendKeyString(dst, f.Name)
 	dst = appendKeyString(dst, f.Representation)
 	k := f.Kind()

@@ -6,6 +6,8 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/metlog-go/metlog/core"
 )
 
 // A caller holding a series that the flusher retired moves its update
@@ -119,5 +121,49 @@ func TestRetireStress(t *testing.T) {
 	fl.Wait()
 	if total.Load() != writers*n || timings.Load() != writers*n {
 		t.Errorf("counted %d, timed %d; want %d each", total.Load(), timings.Load(), writers*n)
+	}
+}
+
+func TestKeys(t *testing.T) {
+	// Tag's fast path writes what the general path writes for a string
+	// field (here told apart only by the representation's bytes).
+	f := Tag("route", "/api").field
+	fast := appendKeyField(nil, &f)
+	f.Representation = "x"
+	general := appendKeyField(nil, &f)
+	if string(fast[:6]) != string(general[:6]) || fast[6] != 0 || general[6] != 1 || string(fast[7:]) != string(general[8:]) {
+		t.Errorf("fast path %q, general path %q", fast, general)
+	}
+	// Different names and tags never share a key.
+	cases := []struct {
+		name string
+		opts []CallOption
+	}{
+		{"ab", []CallOption{Tag("c", "d")}},
+		{"a", []CallOption{Tag("bc", "d")}},
+		{"a", []CallOption{Tag("b", "cd")}},
+		{"a", []CallOption{Tag("b", "c"), Tag("d", "")}},
+		{"a", []CallOption{Field(core.Int("b", 1))}},
+		{"a", []CallOption{Tag("b", "\x01\x00\x00\x00\x00\x00\x00\x00")}},
+		{"a", []CallOption{Field(core.Ints("b", []int64{1}))}},
+		{"a", []CallOption{Field(core.Group("b", core.Int("c", 1)))}},
+		{"a", []CallOption{Field(core.Group("b"))}},
+		{"a", []CallOption{Field(core.Float("b", 1))}},
+		{"a", []CallOption{Field(core.Bool("b", true))}},
+		{"a", []CallOption{Field(core.Bytes("b", []byte("c")))}},
+		{"a", []CallOption{Field(core.Strings("b", []string{"c"}))}},
+		{"a", nil},
+		{"a", []CallOption{Rate(0.5)}},
+	}
+	seen := map[string]int{}
+	for i, c := range cases {
+		k := string(appendKey(nil, c.name, c.opts))
+		if j, dup := seen[k]; dup && !(i == len(cases)-1 && j == len(cases)-2) {
+			t.Errorf("cases %d and %d share key %q", j, i, k)
+		}
+		seen[k] = i
+	}
+	if len(seen) != len(cases)-1 {
+		t.Errorf("a rate changed the key: %d keys for %d cases", len(seen), len(cases))
 	}
 }

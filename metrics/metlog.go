@@ -35,7 +35,12 @@ func (m *Metrics) sendDirect(k kind, name string, iv int64, fv, rate float64, op
 	mark := e.TextMark()
 	e.AppendTextBytes(appendPayload(nb[:0], k, iv, fv))
 	e.Payload = e.TextSince(mark)
-	e.Add(core.String("name", name))
+	// The name is copied, so that it does not escape: a caller's name
+	// built on its stack stays there, and a Timer holding the name does
+	// not push its options to the heap.
+	mark = e.TextMark()
+	e.AppendTextString(name)
+	e.Add(core.String("name", e.TextSince(mark)))
 	if k != kGauge {
 		e.Add(core.Float("rate", rate))
 	}
