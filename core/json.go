@@ -3,7 +3,6 @@ package core
 import (
 	"encoding/base64"
 	"encoding/binary"
-	"encoding/json"
 	"math"
 	"strconv"
 	"sync/atomic"
@@ -241,41 +240,13 @@ func appendJSONValue(dst []byte, f *Field) []byte {
 		dst, _ = appendJSONFields(dst, f.GroupValue(), true)
 		return append(dst, '}')
 	case KindJSON:
-		raw := f.BytesValue()
-		if len(raw) > 0 && utf8.Valid(raw) && json.Valid(raw) {
-			return appendCompactJSON(dst, raw)
+		start := len(dst)
+		if out, ok := appendRawJSON(dst, f.BytesValue()); ok {
+			return out
 		}
-		return AppendString(dst, f.str())
+		return AppendString(dst[:start], f.str())
 	}
 	return append(dst, "null"...)
-}
-
-// appendCompactJSON appends valid JSON without insignificant white space,
-// so that a raw value never carries a newline into a JSON-lines stream.
-func appendCompactJSON(dst, raw []byte) []byte {
-	inStr, esc := false, false
-	for _, c := range raw {
-		if inStr {
-			dst = append(dst, c)
-			switch {
-			case esc:
-				esc = false
-			case c == '\\':
-				esc = true
-			case c == '"':
-				inStr = false
-			}
-			continue
-		}
-		switch c {
-		case ' ', '\t', '\n', '\r':
-			continue
-		case '"':
-			inStr = true
-		}
-		dst = append(dst, c)
-	}
-	return dst
 }
 
 func appendBase64(dst, v []byte) []byte {
