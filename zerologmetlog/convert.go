@@ -3,6 +3,7 @@ package zerologmetlog
 import (
 	"bytes"
 	"strings"
+	"time"
 	"unsafe"
 
 	"github.com/metlog-go/metlog/core"
@@ -26,8 +27,21 @@ type converter struct {
 	known    bool // the level was given by WriteLevel
 	level    zerolog.Level
 	levelKey bool            // the level key has been seen
-	msg      *fastjson.Value // the last message key's value
-	ts       *fastjson.Value // the last timestamp key's value
+	msg      *fastjson.Value // the message key's value
+	ts       *fastjson.Value // the timestamp key's value
+	dup      bool            // a message or timestamp key is repeated
+	lastMsg  *fastjson.Value // in a second pass, the last message and
+	lastTs   *fastjson.Value // timestamp values (the others are fields)
+
+	body       []byte // the event without a learnt context
+	ends       []int  // member ends, for learning
+	recent     [recentCandidates][]byte
+	recentNext int
+
+	// the last RFC 3339 timestamp parsed, and its time
+	tsText [40]byte
+	tsLen  int
+	tsTime time.Time
 
 	// cached method values, so that visiting allocates nothing
 	topFn, nestedFn, rawFn func(key []byte, v *fastjson.Value)
@@ -46,25 +60,19 @@ func newConverter() *converter {
 
 // reset drops the event's references before the converter is pooled.
 func (cv *converter) reset() {
-	cv.e, cv.msg, cv.ts = nil, nil, nil
+	cv.e, cv.msg, cv.ts, cv.lastMsg, cv.lastTs = nil, nil, nil, nil, nil
 	if cap(cv.text) > 64<<10 {
 		cv.text = nil
 	}
 	cv.text = cv.text[:0]
+	if cap(cv.body) > 64<<10 {
+		cv.body = nil
+	}
 }
 
 // convert parses p and sends it as an event; false means p is not a JSON
 // object.
 func (cv *converter) convert(w *Writer, p []byte, l zerolog.Level, known bool) bool {
-	v, err := cv.p.ParseBytes(p)
-	if err != nil {
-		return false
-	}
-	o := v.GetObject()
-	if o == nil {
-		return false
-	}
-	cv.esc = bytes.IndexByte(p, '\\') >= 0
 	cv.keys = keyNames{
 		level:  zerolog.LevelFieldName,
 		time:   zerolog.TimestampFieldName,
@@ -73,17 +81,78 @@ func (cv *converter) convert(w *Writer, p []byte, l zerolog.Level, known bool) b
 		caller: zerolog.CallerFieldName,
 		stack:  zerolog.ErrorStackFieldName,
 	}
-	cv.known, cv.level = known, l
-	// With NoLevel zerolog writes no level key: a "level" key is the user's.
-	cv.levelKey = known && l == zerolog.NoLevel || cv.keys.level == ""
-	e := core.GetEntry()
-	cv.e = e
-	o.Visit(cv.topFn)
+	if w.ctx != nil {
+		if ctx, body := cv.lookup(w.ctx, p); ctx != nil {
+			if e := cv.fields(body, l, known, ctx); e != nil {
+				cv.send(w, e, ctx.scope)
+				return true
+			}
+			// The learnt context's message or timestamp members would
+			// have been the event's own: convert the whole event.
+		}
+	}
+	e := cv.fields(p, l, known, nil)
+	if e == nil {
+		return false
+	}
+	cv.send(w, e, nil)
+	if w.ctx != nil {
+		cv.learn(w.ctx, p)
+	}
+	return true
+}
 
+// sentinel is a Value no event holds: as lastMsg and lastTs it makes every
+// message and timestamp member an ordinary field.
+var sentinel = new(fastjson.Value)
+
+// fields parses src and converts its members into a new entry, nil when
+// src is not a JSON object or (with ctx) when ctx does not apply.
+//
+// zerolog does not deduplicate keys. For the message and the timestamp
+// the last member wins and earlier ones are fields, in place: the first
+// pass notes a repeated key (dup) and the last values, and a second pass
+// converts knowing them.
+func (cv *converter) fields(src []byte, l zerolog.Level, known bool, ctx *ctxEntry) *core.Entry {
+	v, err := cv.p.ParseBytes(src)
+	if err != nil {
+		return nil
+	}
+	o := v.GetObject()
+	if o == nil {
+		return nil
+	}
+	cv.esc = bytes.IndexByte(src, '\\') >= 0
+	cv.lastMsg, cv.lastTs = nil, nil
+	for {
+		cv.known, cv.level = known, l
+		// With NoLevel zerolog writes no level key: a "level" key is the user's.
+		cv.levelKey = known && l == zerolog.NoLevel || cv.keys.level == ""
+		cv.msg, cv.ts, cv.dup = nil, nil, false
+		cv.e = core.GetEntry()
+		o.Visit(cv.topFn)
+		if !cv.dup {
+			break
+		}
+		cv.e.Free()
+		cv.text = cv.text[:0]
+		cv.lastMsg, cv.lastTs = cv.msg, cv.ts
+	}
+	if ctx != nil && (ctx.hasMsg && cv.msg == nil || ctx.hasTime && cv.ts == nil) {
+		cv.e.Free()
+		cv.e = nil
+		return nil
+	}
+	return cv.e
+}
+
+// send completes the entry with the envelope and sends it.
+func (cv *converter) send(w *Writer, e *core.Entry, scope *core.Scope) {
 	sev := w.sev[uint8(cv.level)]
-	if !known && !w.c.Enabled(w.typ, sev) {
+	if !cv.known && !w.c.Enabled(w.typ, sev) {
 		e.Free()
-		return true
+		cv.e = nil
+		return
 	}
 	if cv.msg != nil {
 		if cv.msg.Type() == fastjson.TypeString {
@@ -99,10 +168,10 @@ func (cv *converter) convert(w *Writer, p []byte, l zerolog.Level, known bool) b
 			cv.value(cv.keys.time, cv.ts)
 		}
 	}
-	e.Type, e.Logger, e.Severity = w.typ, w.logger, sev
+	e.Type, e.Logger, e.Severity, e.Scope = w.typ, w.logger, sev, scope
 	_ = w.c.SendEntry(e)
 	e.Free()
-	return true
+	cv.e = nil
 }
 
 // eq compares a key with a name, checking the cheap things first.
@@ -128,15 +197,28 @@ func (cv *converter) top(k []byte, v *fastjson.Value) {
 		}
 		cv.value(key, v)
 	case eq(key, n.msg):
-		if cv.msg != nil {
-			cv.value(key, cv.msg)
+		switch {
+		case cv.lastMsg == nil: // first pass
+			cv.dup = cv.dup || cv.msg != nil
+			cv.msg = v
+		case v == cv.lastMsg:
+			cv.msg = v
+		default:
+			cv.value(key, v)
 		}
-		cv.msg = v
 	case eq(key, n.time):
-		if cv.ts != nil {
-			cv.value(key, cv.ts)
+		switch {
+		case cv.lastTs == nil:
+			cv.dup = cv.dup || cv.ts != nil
+			cv.ts = v
+		case v == cv.lastTs:
+			cv.ts = v
+		default:
+			cv.value(key, v)
 		}
-		cv.ts = v
+	case cv.dup:
+		// The first pass will be redone: only the message and timestamp
+		// keys still matter.
 	case eq(key, n.err):
 		cv.value("error", v)
 	case eq(key, n.caller):

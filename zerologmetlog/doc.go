@@ -56,6 +56,21 @@
 // WithRawType) whose payload is the bytes without the trailing newline
 // (invalid UTF-8 is replaced by the encoders) and is counted in Malformed.
 //
+// # Logger contexts
+//
+// A logger's context (logger.With()...Logger()) is JSON that zerolog
+// encoded once and copies into each event after the level. The writer
+// learns it: when recent events start with the same members, it converts
+// and encodes those members once (a core.Scope) and afterwards parses and
+// converts only the rest of each event that starts with them, which makes
+// a large context almost free. The output is the same with and without
+// (WithContextCache(0) turns it off). Learning happens when two of the last
+// few events a goroutine wrote share at least 32 bytes of leading members;
+// up to 8 contexts are kept (WithContextCache), those not used lately
+// replaced first. A context that changes with every few events (a request
+// ID added by logger.With per request, say) costs a conversion and a few
+// allocations each time it is learnt.
+//
 // # Cost
 //
 // Write and WriteLevel allocate nothing in steady state: parsers, scratch

@@ -213,6 +213,34 @@ func TestTimestamps(t *testing.T) {
 	}
 }
 
+func TestTimestampSequence(t *testing.T) {
+	// Events of the same second and of other seconds, in both orders: the
+	// writer remembers the last timestamp it parsed.
+	base := time.Date(2024, 5, 6, 7, 8, 9, 0, time.UTC)
+	var seq []time.Time
+	for _, d := range []time.Duration{0, 0, time.Second, 0, time.Hour, time.Hour, -time.Minute} {
+		seq = append(seq, base.Add(d))
+	}
+	i := 0
+	setGlobal(t, &zerolog.TimestampFunc, func() time.Time { i++; return seq[i-1] })
+	c, capt := newClient(t, core.FormatHeka)
+	l := zerolog.New(NewWriter(c)).With().Timestamp().Logger()
+	for range seq {
+		l.Info().Msg("m")
+	}
+	fmt.Fprintln(NewWriter(c), `{"time":"","message":"empty"}`)
+	ms := messages(t, c, capt)
+	if len(ms) != len(seq)+1 {
+		t.Fatalf("got %d messages, want %d", len(ms), len(seq)+1)
+	}
+	for i, want := range seq {
+		if !ms[i].Timestamp.Equal(want) {
+			t.Errorf("event %d: timestamp %v, want %v", i, ms[i].Timestamp, want)
+		}
+	}
+	compareFields(t, flat(ms[len(seq)].Fields), map[string]any{"time": ""})
+}
+
 func TestTimestampKeptWhenRepeated(t *testing.T) {
 	// The last timestamp key (zerolog's hook runs after the fields) is the
 	// message's time; an earlier one stays a field.

@@ -17,6 +17,7 @@ type config struct {
 	typ      string
 	rawType  string
 	severity func(zerolog.Level) core.Severity
+	contexts int
 }
 
 // WithLogger sets the logger name of the messages (default: the client's).
@@ -39,6 +40,15 @@ func WithSeverity(f func(zerolog.Level) core.Severity) Option {
 		}
 	}
 }
+
+// WithContextCache sets how many logger contexts the writer remembers (8
+// by default; 0 turns the cache off). A zerolog logger's context
+// (logger.With()...Logger()) is the same bytes at the start of each of its
+// events; the writer learns it from two events and then converts and
+// encodes it once (see the package documentation). Each remembered context
+// holds about three times its size (at most 16 KiB): its bytes and its JSON
+// and Heka encodings.
+func WithContextCache(n int) Option { return func(c *config) { c.contexts = n } }
 
 // LevelSeverity is the default level mapping: Trace, Debug (and the
 // numbered levels below Trace) are Debug (7); Info and NoLevel Info (6);

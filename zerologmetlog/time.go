@@ -29,7 +29,16 @@ func (cv *converter) timestamp(v *fastjson.Value) (time.Time, bool) {
 		}
 	case fastjson.TypeString:
 		s := str(v)
+		// Consecutive events mostly carry the same second (zerolog's
+		// default precision): remember the last one parsed.
+		if cv.tsLen > 0 && len(s) == cv.tsLen && s == b2s(cv.tsText[:cv.tsLen]) {
+			return cv.tsTime, true
+		}
 		if t, ok := parseRFC3339(s); ok {
+			if len(s) <= len(cv.tsText) {
+				cv.tsLen = copy(cv.tsText[:], s)
+				cv.tsTime = t
+			}
 			return t, true
 		}
 		switch format {

@@ -19,6 +19,7 @@ type Writer struct {
 	typ       string
 	rawType   string
 	sev       [256]core.Severity // by uint8(level)
+	ctx       *ctxCache          // learnt logger contexts; nil when disabled
 	malformed atomic.Uint64
 }
 
@@ -29,11 +30,11 @@ var (
 // NewWriter returns a Writer sending to c. See the package documentation
 // for the mapping of zerolog's keys.
 func NewWriter(c *core.Client, opts ...Option) *Writer {
-	cfg := config{typ: core.TypeOldstyle, rawType: RawType, severity: LevelSeverity}
+	cfg := config{typ: core.TypeOldstyle, rawType: RawType, severity: LevelSeverity, contexts: defaultContextSlots}
 	for _, o := range opts {
 		o(&cfg)
 	}
-	w := &Writer{c: c, logger: cfg.logger, typ: cfg.typ, rawType: cfg.rawType}
+	w := &Writer{c: c, logger: cfg.logger, typ: cfg.typ, rawType: cfg.rawType, ctx: newCtxCache(cfg.contexts)}
 	for i := range w.sev {
 		w.sev[i] = cfg.severity(zerolog.Level(int8(uint8(i))))
 	}
