@@ -68,19 +68,7 @@ func BenchmarkLogrus(b *testing.B) {
 						}
 						logger.AddHook(logrusmetlog.NewHook(c))
 					}
-					call := sc.call(logger)
-					b.ReportAllocs()
-					cpu0, _ := processCPU()
-					b.ResetTimer()
-					b.RunParallel(func(pb *testing.PB) {
-						for pb.Next() {
-							call()
-						}
-					})
-					b.StopTimer()
-					if cpu1, ok := processCPU(); ok {
-						b.ReportMetric(float64(cpu1-cpu0)/float64(b.N), "cpu-ns/op")
-					}
+					runParallel(b, sc.call(logger))
 					if c != nil {
 						b.ReportMetric(float64(c.Stats().Drops.Full)/float64(b.N), "drops/op")
 						if err := c.Close(context.Background()); err != nil {
@@ -107,21 +95,57 @@ func BenchmarkFire(b *testing.B) {
 					b.Fatal(err)
 				}
 				h := logrusmetlog.NewHook(c)
-				logger := newLogger()
-				b.ReportAllocs()
-				b.ResetTimer()
-				b.RunParallel(func(pb *testing.PB) {
-					e := &logrus.Entry{Logger: logger, Data: sc.data, Time: t0, Level: logrus.InfoLevel, Message: benchMessage}
-					for pb.Next() {
-						_ = h.Fire(e)
-					}
-				})
-				b.StopTimer()
+				e := &logrus.Entry{Logger: newLogger(), Data: sc.data, Time: t0, Level: logrus.InfoLevel, Message: benchMessage}
+				runParallel(b, func() { _ = h.Fire(e) })
 				b.ReportMetric(float64(c.Stats().Drops.Full)/float64(b.N), "drops/op")
 				if err := c.Close(context.Background()); err != nil {
 					b.Error(err)
 				}
 			})
 		}
+	}
+}
+
+// runParallel runs call in parallel as zap's benchmarks do, reporting
+// allocations and the process's CPU time per call.
+func runParallel(b *testing.B, call func()) {
+	b.ReportAllocs()
+	cpu0, _ := processCPU()
+	b.ResetTimer()
+	b.RunParallel(func(pb *testing.PB) {
+		for pb.Next() {
+			call()
+		}
+	})
+	b.StopTimer()
+	if cpu1, ok := processCPU(); ok {
+		b.ReportMetric(float64(cpu1-cpu0)/float64(b.N), "cpu-ns/op")
+	}
+}
+
+// BenchmarkConvert measures the hook's own work: converting the entry,
+// without encoding it (the client's filter rejects every message after
+// the hook has built it).
+func BenchmarkConvert(b *testing.B) {
+	for _, sc := range []struct {
+		name string
+		data logrus.Fields
+	}{{"static", nil}, {"10fields", tenFields()}} {
+		b.Run(sc.name, func(b *testing.B) {
+			c, err := core.New("", core.WithSender(core.NewWriterSender(io.Discard)),
+				core.WithFilter(func(*core.Message) bool { return false }))
+			if err != nil {
+				b.Fatal(err)
+			}
+			h := logrusmetlog.NewHook(c)
+			e := &logrus.Entry{Logger: newLogger(), Data: sc.data, Time: t0, Level: logrus.InfoLevel, Message: benchMessage}
+			runParallel(b, func() { _ = h.Fire(e) })
+			if st := c.Stats(); st.Enqueued != 0 {
+				b.Errorf("%d messages enqueued, want none", st.Enqueued)
+			}
+			if err := c.Close(context.Background()); err != nil {
+				b.Error(err)
+			}
+		})
 	}
 }

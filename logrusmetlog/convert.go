@@ -4,6 +4,7 @@ import (
 	"encoding"
 	"encoding/json"
 	"fmt"
+	"math"
 	"reflect"
 	"slices"
 	"strconv"
@@ -44,8 +45,29 @@ func (s *scratch) addFields(data logrus.Fields) {
 	s.pairs = s.pairs[:start]
 }
 
+// sortPairs sorts ps by key: by insertion for the few keys of a log
+// entry (no calls through a comparison function), else with slices.
 func sortPairs(ps []anyPair) {
-	slices.SortFunc(ps, func(a, b anyPair) int { return strings.Compare(a.key, b.key) })
+	if len(ps) > 16 {
+		slices.SortFunc(ps, func(a, b anyPair) int { return strings.Compare(a.key, b.key) })
+		return
+	}
+	for i := 1; i < len(ps); i++ {
+		p := ps[i]
+		j := i
+		for ; j > 0 && less(p.key, ps[j-1].key); j-- {
+			ps[j] = ps[j-1]
+		}
+		ps[j] = p
+	}
+}
+
+// less is a < b, deciding on the first byte without a call when it can.
+func less(a, b string) bool {
+	if len(a) > 0 && len(b) > 0 && a[0] != b[0] {
+		return a[0] < b[0]
+	}
+	return a < b
 }
 
 // addTop adds one Data value. The methods a value's conversion calls
@@ -101,7 +123,7 @@ func (s *scratch) addValue(k string, v any, depth int) {
 	case float32:
 		e.Add(core.Float(k, float32to64(x)))
 	case time.Time:
-		e.Add(core.Time(k, x))
+		e.Add(s.timeField(k, x))
 	case time.Duration:
 		e.Add(core.Duration(k, x))
 	case []byte:
@@ -226,6 +248,22 @@ func (s *scratch) timeText(t time.Time) string {
 	s.e.AppendText(func(dst []byte) []byte { return t.UTC().AppendFormat(dst, time.RFC3339Nano) })
 	return s.e.TextSince(m)
 }
+
+// timeField returns t as core.Time does. core.Time holds Unix
+// nanoseconds, so a time outside their range (years before 1678 or after
+// 2262, such as the zero time.Time) is formatted here instead of wrapping.
+func (s *scratch) timeField(k string, t time.Time) core.Field {
+	if sec := t.Unix(); sec < minNanoSec || sec > maxNanoSec {
+		return core.String(k, s.timeText(t))
+	}
+	return core.Time(k, t)
+}
+
+// The Unix seconds of the times that core.Time represents exactly.
+const (
+	minNanoSec = math.MinInt64/int64(time.Second) + 1
+	maxNanoSec = math.MaxInt64/int64(time.Second) - 1
+)
 
 // indexName returns the decimal name of a list index.
 func (s *scratch) indexName(i int) string {

@@ -68,12 +68,11 @@ func (h *Hook) Fire(entry *logrus.Entry) error {
 	e.Logger = h.logger
 	e.Severity = sev
 	e.Payload = entry.Message
+	var s *scratch
 	if len(entry.Data) > 0 {
-		s := h.scratch.Get().(*scratch)
+		s = h.scratch.Get().(*scratch)
 		s.e = e
 		s.addFields(entry.Data)
-		s.release()
-		h.scratch.Put(s)
 	}
 	if h.ctxFields != nil && entry.Context != nil {
 		addContext(h.ctxFields, entry.Context, e)
@@ -86,6 +85,10 @@ func (h *Hook) Fire(entry *logrus.Entry) error {
 		e.CloseGroup(false)
 	}
 	_ = h.c.SendEntry(e) // drops are counted in the client's Stats
+	if s != nil {
+		s.release() // after sending: the message refers to its arena
+		h.scratch.Put(s)
+	}
 	e.Free()
 	h.flushFatal(entry.Level)
 	return nil
@@ -110,14 +113,23 @@ func (h *Hook) resolved(sev core.Severity) core.Severity {
 }
 
 // scratch is the state of converting an entry's Data, pooled so that it
-// allocates nothing: the core entry under construction and stacks of map
-// entries being sorted.
+// allocates nothing: the core entry under construction, stacks of map
+// entries being sorted, fields of groups, and the types met last.
 type scratch struct {
 	h     *Hook
 	e     *core.Entry
-	pairs []anyPair // sorted entries of the map[string]any being converted, innermost last
-	keys  []string  // sorted keys of map[string]string values, innermost last
-	kvs   []mapPair // sorted entries of reflected maps, innermost last
+	pairs []anyPair    // sorted entries of the map[string]any being converted, innermost last
+	keys  []string     // sorted keys of map[string]string values, innermost last
+	kvs   []mapPair    // sorted entries of reflected maps, innermost last
+	arena []core.Field // fields of flat structs' groups (see addFlat)
+
+	recent [4]recentType // the types looked up last (see info)
+	next   int
+}
+
+type recentType struct {
+	t  reflect.Type
+	ti *typeInfo
 }
 
 type mapPair struct {
@@ -134,7 +146,14 @@ func (s *scratch) release() {
 	s.keys = s.keys[:0]
 	clear(s.kvs)
 	s.kvs = s.kvs[:0]
+	clear(s.arena)
+	s.arena = s.arena[:0]
+	if cap(s.arena) > maxPooledFields {
+		s.arena = nil // one huge entry does not pin memory in the pool
+	}
 }
+
+const maxPooledFields = 1024
 
 // addContext runs the user's context function f, recording a panic.
 func addContext(f func(context.Context, *core.Entry), ctx context.Context, e *core.Entry) {

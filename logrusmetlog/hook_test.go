@@ -67,6 +67,32 @@ func tenFields() logrus.Fields {
 	}
 }
 
+// level is an integer type without methods.
+type level int
+
+type scalars struct {
+	I   int
+	I8  int8
+	I16 int16
+	I32 int32
+	I64 int64
+	U   uint
+	U8  uint8
+	U16 uint16
+	U32 uint32
+	U64 uint64
+	UP  uintptr
+	F32 float32
+	F64 float64
+	B   bool
+	D   time.Duration
+	T   time.Time
+	S   string
+	N   level   `json:"n,omitempty"`
+	E   string  `json:"e,omitempty"`
+	Z   float64 `json:"z,omitzero"`
+}
+
 // wantSeverity is the mapping of DESIGN.md section 4.
 var wantSeverity = map[logrus.Level]core.Severity{
 	logrus.TraceLevel: 7, logrus.DebugLevel: 7, logrus.InfoLevel: 6, logrus.WarnLevel: 4,
@@ -93,6 +119,15 @@ func logVariety(logger *logrus.Logger) {
 		"bools": []bool{true, false}, "floats": []float64{1.5, -2}, "i64s": []int64{-1, 1 << 40},
 		"bs": [][]byte{{1}, {2, 3}}, "": "empty key", "named": []uint16{1, 2},
 	}).Trace("scalars")
+	logger.WithFields(logrus.Fields{
+		"users_by_value": []user{*oneUser, {Name: "b"}},
+		"users_with_nil": []*user{oneUser, nil},
+		"user_array":     [2]user{*oneUser},
+		"omit_ptr":       &omit{A: 0, S: []int{1}, M: "m"},
+		"omit_zero_ptr":  &omit{},
+		"all_scalars":    &scalars{I8: -8, I16: -16, I32: -32, I64: -64, U: 1, U8: 8, U16: 16, U32: 32, U64: 64, UP: 7, F32: 0.25, F64: -1.5, B: true, D: time.Millisecond, T: t0, S: "s", N: level(3)},
+		"all_zero":       &scalars{},
+	}).Info("structs")
 	logger.ReportCaller = true
 	logger.WithField("k", "v").Info("with caller")
 	logger.ReportCaller = false
@@ -117,8 +152,8 @@ func TestMatchesTestHook(t *testing.T) {
 
 			entries := rec.AllEntries()
 			msgs := messages(t, c, capt)
-			if len(entries) != 8 || len(msgs) != len(entries) {
-				t.Fatalf("%d entries and %d messages, want 8 of each", len(entries), len(msgs))
+			if len(entries) != 9 || len(msgs) != len(entries) {
+				t.Fatalf("%d entries and %d messages, want 9 of each", len(entries), len(msgs))
 			}
 			for i, e := range entries {
 				m := msgs[i]

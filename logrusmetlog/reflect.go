@@ -33,14 +33,66 @@ type typeInfo struct {
 	ptrMethods bool          // only its pointer type does
 	text       bool          // methods, and the first that applies yields a string (not JSON)
 	fields     []structField // a struct's fields as encoding/json sees them
+	flat       bool          // a struct of plain scalars only, read straight from memory (addFlat)
 }
 
 type structField struct {
 	index     int
+	offset    uintptr
 	name      string
+	code      scalarCode
 	omitEmpty bool
 	omitZero  bool
 	inline    bool // an embedded struct (or pointer to one) whose fields are promoted
+}
+
+// scalarCode says how to read a struct field of a scalar type straight
+// from memory, without reflection: the common case of fields that are
+// strings, numbers, booleans, times and durations without methods.
+type scalarCode uint8
+
+const (
+	codeReflect scalarCode = iota // not a plain scalar: through addReflect
+	codeString
+	codeBool
+	codeInt
+	codeInt8
+	codeInt16
+	codeInt32
+	codeInt64
+	codeUint
+	codeUint8
+	codeUint16
+	codeUint32
+	codeUint64
+	codeUintptr
+	codeFloat32
+	codeFloat64
+	codeTime
+	codeDuration
+)
+
+var kindCodes = [...]scalarCode{
+	reflect.String: codeString, reflect.Bool: codeBool,
+	reflect.Int: codeInt, reflect.Int8: codeInt8, reflect.Int16: codeInt16, reflect.Int32: codeInt32, reflect.Int64: codeInt64,
+	reflect.Uint: codeUint, reflect.Uint8: codeUint8, reflect.Uint16: codeUint16, reflect.Uint32: codeUint32,
+	reflect.Uint64: codeUint64, reflect.Uintptr: codeUintptr,
+	reflect.Float32: codeFloat32, reflect.Float64: codeFloat64,
+	reflect.UnsafePointer: codeReflect,
+}
+
+// scalarCodeOf returns t's code, codeReflect for anything but a scalar
+// without formatting methods.
+func scalarCodeOf(t reflect.Type) scalarCode {
+	switch {
+	case t == timeType:
+		return codeTime
+	case t == durationType:
+		return codeDuration
+	case int(t.Kind()) >= len(kindCodes), implementsAny(t), implementsAny(reflect.PointerTo(t)):
+		return codeReflect
+	}
+	return kindCodes[t.Kind()]
 }
 
 func implementsAny(t reflect.Type) bool {
@@ -62,9 +114,30 @@ func (h *Hook) info(t reflect.Type) *typeInfo {
 	}
 	if t.Kind() == reflect.Struct {
 		ti.fields = structFields(t)
+		ti.flat = !ti.methods && !ti.ptrMethods
+		for _, f := range ti.fields {
+			if f.code == codeReflect || f.inline {
+				ti.flat = false
+			}
+		}
 	}
 	v, _ := h.types.LoadOrStore(t, ti)
 	return v.(*typeInfo)
+}
+
+// info returns t's typeInfo, from the scratch's few most recent types
+// before the hook's cache: a log entry tends to hold several values of a
+// type (a list of structs), and comparing types costs less than a lookup.
+func (s *scratch) info(t reflect.Type) *typeInfo {
+	for i := range s.recent {
+		if r := &s.recent[i]; r.t == t {
+			return r.ti
+		}
+	}
+	ti := s.h.info(t)
+	s.recent[s.next] = recentType{t, ti}
+	s.next = (s.next + 1) % len(s.recent)
+	return ti
 }
 
 // structFields lists t's fields by encoding/json's rules: exported fields,
@@ -78,7 +151,7 @@ func structFields(t reflect.Type) []structField {
 			continue
 		}
 		name, opts, _ := strings.Cut(tag, ",")
-		f := structField{index: i, name: name}
+		f := structField{index: i, offset: sf.Offset, name: name, code: scalarCodeOf(sf.Type)}
 		if sf.Anonymous {
 			ft := sf.Type
 			if ft.Kind() == reflect.Pointer {
@@ -125,7 +198,7 @@ func (s *scratch) addReflect(k string, v reflect.Value, depth int) {
 	switch {
 	case kind == reflect.Struct && t == timeType:
 		if tm, ok := timeOf(v); ok {
-			e.Add(core.Time(k, tm))
+			e.Add(s.timeField(k, tm))
 		} else {
 			e.Add(core.String(k, "<unreadable time.Time>"))
 		}
@@ -154,9 +227,15 @@ func (s *scratch) addReflect(k string, v reflect.Value, depth int) {
 			e.Add(rawNull(k))
 			return
 		}
-		if t.NumMethod() > 0 && v.CanInterface() && s.h.info(t).methods {
+		if t.NumMethod() > 0 && v.CanInterface() && s.info(t).methods {
 			s.addValue(k, v.Interface(), depth+1)
 			return
+		}
+		if et := t.Elem(); et.Kind() == reflect.Struct {
+			if ti := s.info(et); ti.flat {
+				s.addFlat(k, v.UnsafePointer(), ti)
+				return
+			}
 		}
 		// What a pointer points to is addressable: its pointer methods
 		// may be called, as encoding/json does.
@@ -164,7 +243,7 @@ func (s *scratch) addReflect(k string, v reflect.Value, depth int) {
 		return
 	}
 	if t.NumMethod() > 0 || kind == reflect.Struct {
-		ti := s.h.info(t)
+		ti := s.info(t)
 		if (ti.methods || ti.ptrMethods) && v.CanInterface() {
 			if x, ok := methodValue(v, ti); ok {
 				s.addValue(k, x, depth+1)
@@ -240,8 +319,18 @@ func timeOf(v reflect.Value) (time.Time, bool) {
 func (s *scratch) addStruct(k string, v reflect.Value, ti *typeInfo, depth int) {
 	e := s.e
 	e.OpenGroup(k)
+	var base unsafe.Pointer // the struct's address, when it has one
+	if v.CanAddr() {
+		base = v.Addr().UnsafePointer()
+	}
 	for i := range ti.fields {
 		f := &ti.fields[i]
+		if f.code != codeReflect && base != nil {
+			if fl, ok := s.scalarField(f, unsafe.Add(base, f.offset)); ok {
+				e.Add(fl)
+			}
+			continue
+		}
 		fv := v.Field(f.index)
 		if f.inline {
 			if fv.Kind() == reflect.Pointer {
@@ -253,12 +342,84 @@ func (s *scratch) addStruct(k string, v reflect.Value, ti *typeInfo, depth int) 
 			s.addReflect("", fv, depth+1) // a group without a name is inlined
 			continue
 		}
-		if f.omitEmpty && isEmpty(fv) || f.omitZero && fv.IsZero() {
+		if f.omitEmpty && isEmpty(fv) || f.omitZero && isZero(fv) {
 			continue
 		}
 		s.addReflect(f.name, fv, depth+1)
 	}
 	e.CloseGroup(false)
+}
+
+// isZero is encoding/json's omitzero test for the types this package
+// knows: time.Time's IsZero method, else the zero value.
+func isZero(v reflect.Value) bool {
+	if v.Kind() == reflect.Struct && v.Type() == timeType {
+		if t, ok := timeOf(v); ok {
+			return t.IsZero()
+		}
+	}
+	return v.IsZero()
+}
+
+// scalarField returns the struct field f whose value is at p, as
+// addReflect would add it; false when omitempty or omitzero omit it.
+func (s *scratch) scalarField(f *structField, p unsafe.Pointer) (core.Field, bool) {
+	var fl core.Field
+	var zero bool
+	switch f.code {
+	case codeString:
+		v := *(*string)(p)
+		fl, zero = core.String(f.name, v), v == ""
+	case codeBool:
+		v := *(*bool)(p)
+		fl, zero = core.Bool(f.name, v), !v
+	case codeInt:
+		v := *(*int)(p)
+		fl, zero = core.Int(f.name, int64(v)), v == 0
+	case codeInt8:
+		v := *(*int8)(p)
+		fl, zero = core.Int(f.name, int64(v)), v == 0
+	case codeInt16:
+		v := *(*int16)(p)
+		fl, zero = core.Int(f.name, int64(v)), v == 0
+	case codeInt32:
+		v := *(*int32)(p)
+		fl, zero = core.Int(f.name, int64(v)), v == 0
+	case codeInt64:
+		v := *(*int64)(p)
+		fl, zero = core.Int(f.name, v), v == 0
+	case codeUint:
+		v := *(*uint)(p)
+		fl, zero = core.Uint(f.name, uint64(v)), v == 0
+	case codeUint8:
+		v := *(*uint8)(p)
+		fl, zero = core.Uint(f.name, uint64(v)), v == 0
+	case codeUint16:
+		v := *(*uint16)(p)
+		fl, zero = core.Uint(f.name, uint64(v)), v == 0
+	case codeUint32:
+		v := *(*uint32)(p)
+		fl, zero = core.Uint(f.name, uint64(v)), v == 0
+	case codeUint64:
+		v := *(*uint64)(p)
+		fl, zero = core.Uint(f.name, v), v == 0
+	case codeUintptr:
+		v := *(*uintptr)(p)
+		fl, zero = core.Uint(f.name, uint64(v)), v == 0
+	case codeFloat32:
+		v := *(*float32)(p)
+		fl, zero = core.Float(f.name, float32to64(v)), v == 0 && !math.Signbit(float64(v))
+	case codeFloat64:
+		v := *(*float64)(p)
+		fl, zero = core.Float(f.name, v), v == 0 && !math.Signbit(v)
+	case codeDuration:
+		v := *(*time.Duration)(p)
+		fl, zero = core.Duration(f.name, v), v == 0
+	case codeTime:
+		t := (*time.Time)(p)
+		return s.timeField(f.name, *t), !f.omitZero || !t.IsZero()
+	}
+	return fl, !zero || !f.omitEmpty && !f.omitZero
 }
 
 // isEmpty is encoding/json's omitempty test.
@@ -343,7 +504,7 @@ func (s *scratch) addList(k string, v reflect.Value, depth int) {
 		e.Add(core.Ints(k, e.IntsSince(m)).WithRepresentation("ns"))
 		return
 	case et.NumMethod() > 0 && et.Kind() != reflect.Interface:
-		if ti := s.h.info(et); ti.methods && ti.text && v.CanInterface() {
+		if ti := s.info(et); ti.methods && ti.text && v.CanInterface() {
 			m := e.StringsMark()
 			for i := 0; i < n; i++ {
 				x, _ := methodValue(v.Index(i), ti)
@@ -361,11 +522,64 @@ func (s *scratch) addList(k string, v reflect.Value, depth int) {
 		e.Add(core.Strings(k, nil))
 		return
 	}
+	if v.Kind() == reflect.Slice && s.addFlatList(k, v, et, n) {
+		return
+	}
 	e.OpenGroup(k)
 	for i := 0; i < n; i++ {
 		s.addReflect(s.indexName(i), v.Index(i), depth+1)
 	}
 	e.CloseGroup(false)
+}
+
+// addFlatList adds a non-empty slice of flat structs or of pointers to
+// them, reading the elements from the slice's memory; false for any other
+// slice.
+func (s *scratch) addFlatList(k string, v reflect.Value, et reflect.Type, n int) bool {
+	var ti *typeInfo
+	byPtr := false
+	switch et.Kind() {
+	case reflect.Struct:
+		ti = s.info(et)
+	case reflect.Pointer:
+		if pet := et.Elem(); pet.Kind() == reflect.Struct && !s.info(et).methods {
+			ti, byPtr = s.info(pet), true
+		}
+	}
+	if ti == nil || !ti.flat {
+		return false
+	}
+	base, size := v.UnsafePointer(), et.Size()
+	s.e.OpenGroup(k)
+	for i := 0; i < n; i++ {
+		p := unsafe.Add(base, uintptr(i)*size)
+		if byPtr {
+			p = *(*unsafe.Pointer)(p)
+		}
+		s.addFlat(s.indexName(i), p, ti)
+	}
+	s.e.CloseGroup(false)
+	return true
+}
+
+// addFlat adds the flat struct at p (nil: null) as a group. Its fields
+// go to the scratch's arena, which the group refers to until the message
+// is sent, rather than through the entry's OpenGroup and CloseGroup,
+// which move them.
+func (s *scratch) addFlat(k string, p unsafe.Pointer, ti *typeInfo) {
+	if p == nil {
+		s.e.Add(rawNull(k))
+		return
+	}
+	a := len(s.arena)
+	for i := range ti.fields {
+		f := &ti.fields[i]
+		if fl, ok := s.scalarField(f, unsafe.Add(p, f.offset)); ok {
+			s.arena = append(s.arena, fl)
+		}
+	}
+	n := len(s.arena)
+	s.e.Add(core.Group(k, s.arena[a:n:n]...))
 }
 
 // addScalars adds a list of scalars as a repeated field; false when the
