@@ -127,30 +127,66 @@ func (s *scratch) addValue(k string, v any, depth int) {
 	case time.Duration:
 		e.Add(core.Duration(k, x))
 	case []byte:
+		if x == nil {
+			e.Add(rawNull(k))
+			return
+		}
 		e.Add(core.Bytes(k, x))
 	case []string:
+		if x == nil {
+			e.Add(rawNull(k))
+			return
+		}
 		e.Add(core.Strings(k, x))
 	case []int:
+		if x == nil {
+			e.Add(rawNull(k))
+			return
+		}
 		m := e.IntsMark()
 		for _, n := range x {
 			e.PushInt(int64(n))
 		}
 		e.Add(core.Ints(k, e.IntsSince(m)))
 	case []int64:
+		if x == nil {
+			e.Add(rawNull(k))
+			return
+		}
 		e.Add(core.Ints(k, x))
 	case []float64:
+		if x == nil {
+			e.Add(rawNull(k))
+			return
+		}
 		e.Add(core.Floats(k, x))
 	case []bool:
+		if x == nil {
+			e.Add(rawNull(k))
+			return
+		}
 		e.Add(core.Bools(k, x))
 	case [][]byte:
+		if x == nil {
+			e.Add(rawNull(k))
+			return
+		}
 		e.Add(core.ByteSlices(k, x))
 	case []time.Time:
+		if x == nil {
+			e.Add(rawNull(k))
+			return
+		}
 		m := e.StringsMark()
 		for _, t := range x {
 			e.PushString(s.timeText(t))
 		}
 		e.Add(core.Strings(k, e.StringsSince(m)))
 	case []error:
+		if x == nil {
+			e.Add(rawNull(k))
+			return
+		}
 		m := e.StringsMark()
 		for _, err := range x {
 			e.PushString(callError(err))

@@ -93,6 +93,18 @@ type scalars struct {
 	Z   float64 `json:"z,omitzero"`
 }
 
+type nilSlices struct {
+	B  []byte
+	S  []string
+	I  []int
+	I6 []int64
+	F  []float64
+	Bo []bool
+	BS [][]byte
+	T  []time.Time
+	E  []error
+}
+
 // wantSeverity is the mapping of DESIGN.md section 4.
 var wantSeverity = map[logrus.Level]core.Severity{
 	logrus.TraceLevel: 7, logrus.DebugLevel: 7, logrus.InfoLevel: 6, logrus.WarnLevel: 4,
@@ -121,10 +133,16 @@ func logVariety(logger *logrus.Logger) {
 	}).Trace("scalars")
 	logger.WithFields(logrus.Fields{
 		"users_by_value": []user{*oneUser, {Name: "b"}},
+		"nil_b":          []byte(nil),
+		"nil_i":          []int(nil),
+		"nil_t":          []time.Time(nil),
 		"users_with_nil": []*user{oneUser, nil},
 		"user_array":     [2]user{*oneUser},
 		"omit_ptr":       &omit{A: 0, S: []int{1}, M: "m"},
 		"omit_zero_ptr":  &omit{},
+		"nil_slices":     &nilSlices{},
+		"nil_top":        []string(nil),
+		"nested_fields":  &struct{ F logrus.Fields }{F: logrus.Fields{"b": 1, "a": map[string]string{"y": "1", "x": "2"}}},
 		"all_scalars":    &scalars{I8: -8, I16: -16, I32: -32, I64: -64, U: 1, U8: 8, U16: 16, U32: 32, U64: 64, UP: 7, F32: 0.25, F64: -1.5, B: true, D: time.Millisecond, T: t0, S: "s", N: level(3)},
 		"all_zero":       &scalars{},
 	}).Info("structs")

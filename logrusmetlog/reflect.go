@@ -13,6 +13,7 @@ import (
 	"unsafe"
 
 	"github.com/metlog-go/metlog/core"
+	"github.com/sirupsen/logrus"
 )
 
 // Types the reflective conversion treats specially. Never written.
@@ -442,6 +443,19 @@ func (s *scratch) addMap(k string, v reflect.Value, depth int) {
 	if v.IsNil() {
 		e.Add(rawNull(k))
 		return
+	}
+	if v.CanInterface() { // the common map types, without reflection
+		switch m := v.Interface().(type) {
+		case map[string]any:
+			s.addAnyMap(k, m, depth)
+			return
+		case logrus.Fields:
+			s.addAnyMap(k, m, depth)
+			return
+		case map[string]string:
+			s.addStringMap(k, m, depth)
+			return
+		}
 	}
 	e.OpenGroup(k)
 	start := len(s.kvs)
