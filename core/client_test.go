@@ -336,3 +336,46 @@ func TestNewRejectsBadConfig(t *testing.T) {
 		}
 	}
 }
+
+// TestTopFieldsOutsideScopeGroups: a message's top-level fields stay at the
+// top level even when its scope leaves groups open.
+func TestTopFieldsOutsideScopeGroups(t *testing.T) {
+	scope := NewScope().With(String("req", "r1")).WithGroup("g").With(Int("a", 1)).WithGroup("h")
+	m := &Message{Type: "t", Scope: scope, Fields: []Field{Int("b", 2)}, TopFields: []Field{Group("source", String("file", "x.go"))}}
+	for _, f := range []Format{FormatJSON, FormatHeka} {
+		c, capt := newCaptureClient(t, f)
+		c.Send(m)
+		c.Send(&Message{Type: "t", TopFields: []Field{Bool("only", true)}})
+		flush(t, c)
+		msgs, err := capt.Messages()
+		if err != nil {
+			t.Fatal(err)
+		}
+		var want, want2 string
+		if f == FormatJSON {
+			want = dumpFields([]Field{String("req", "r1"), Group("g", Int("a", 1), Group("h", Int("b", 2))), Group("source", String("file", "x.go"))})
+			want2 = dumpFields([]Field{Bool("only", true)})
+		} else {
+			want = dumpFields([]Field{String("req", "r1"), Int("g.a", 1), Int("g.h.b", 2), String("source.file", "x.go")})
+			want2 = dumpFields([]Field{Bool("only", true)})
+		}
+		if got := dumpFields(msgs[0].Fields); got != want {
+			t.Errorf("%v: fields\n%s\nwant\n%s", f, got, want)
+		}
+		if got := dumpFields(msgs[1].Fields); got != want2 {
+			t.Errorf("%v: fields\n%s\nwant\n%s", f, got, want2)
+		}
+	}
+}
+
+// TestFilterPredicateNoAlloc: a configured predicate costs no allocation.
+func TestFilterPredicateNoAlloc(t *testing.T) {
+	if raceEnabled {
+		t.Skip("sync.Pool drops items at random under the race detector")
+	}
+	c, _ := newCaptureClient(t, FormatJSON, WithFilter(func(m *Message) bool { return m.Type != "drop" }))
+	m := Message{Type: "drop", Severity: Info}
+	if n := testing.AllocsPerRun(1000, func() { c.Send(&m) }); n != 0 {
+		t.Fatalf("Send with a filter predicate allocates %v times", n)
+	}
+}

@@ -1,5 +1,7 @@
 package core
 
+import "sync"
+
 // filters are the checks metlog-py's client filters made, applied in Send
 // before a message is encoded. The zero value lets everything through.
 type filters struct {
@@ -44,9 +46,17 @@ func (f *filters) pass(m *Message, sev Severity) bool {
 	return f.pred == nil || f.callPred(m)
 }
 
-// callPred hands the predicate a copy, so that m itself never escapes to the
-// heap through the user's function (a caller's stack Message stays there).
+// callPred hands the predicate a pooled copy of m: a pointer passed to an
+// unknown function escapes, and m itself may be the caller's stack value.
 func (f *filters) callPred(m *Message) bool {
-	c := *m
-	return f.pred(&c)
+	c := predPool.Get().(*Message)
+	*c = *m
+	keep := f.pred(c)
+	*c = Message{}
+	predPool.Put(c)
+	return keep
 }
+
+// predPool holds the messages callPred lends to predicates (a default,
+// like entryPool).
+var predPool = sync.Pool{New: func() any { return new(Message) }}

@@ -142,6 +142,9 @@ func (e *HekaEncoder) appendMessage(dst []byte, m *Message, payload string, orig
 		prefix = append(prefix, s.prefix...)
 	}
 	dst = appendHekaFields(dst, prefix, m.Fields)
+	if len(m.TopFields) > 0 {
+		dst = appendHekaFields(dst, pbuf[:0], m.TopFields)
+	}
 	if origLen >= 0 {
 		f := Int(TruncatedField, int64(origLen))
 		dst = appendHekaField(dst, nil, &f)

@@ -87,8 +87,10 @@ func (e *JSONEncoder) appendTail(dst []byte, ver string, pid int32, host string)
 }
 
 // appendFields writes the members of the "fields" object: the encoder's env
-// fields, the message's scope, its own fields, and the truncation marker.
+// fields, the message's scope, its own fields (inside the scope's open
+// groups), its top-level fields and the truncation marker.
 func (e *JSONEncoder) appendFields(dst []byte, m *Message, origLen int) []byte {
+	start := len(dst)
 	first := true
 	if e.env != nil && len(e.env.json) > 0 {
 		dst = append(dst, e.env.json...)
@@ -127,8 +129,13 @@ func (e *JSONEncoder) appendFields(dst []byte, m *Message, origLen int) []byte {
 			dst = append(dst, '}')
 		}
 	}
+	// Everything above is at the top level of "fields" once the groups
+	// are closed: whether anything was written is whether dst grew.
+	if len(m.TopFields) > 0 {
+		dst, _ = appendJSONFields(dst, m.TopFields, len(dst) == start)
+	}
 	if origLen >= 0 {
-		if !first || (s != nil && len(s.json) > 0) || writesJSONMember(m.Fields) || (e.env != nil && len(e.env.json) > 0) {
+		if len(dst) > start {
 			dst = append(dst, ',')
 		}
 		dst = appendJSONKey(dst, TruncatedField)

@@ -40,6 +40,10 @@ type Message struct {
 	// Scope holds fields encoded once and shared by many messages, such
 	// as a logger's context (slog WithAttrs, zap With). Optional.
 	Scope *Scope
+	// TopFields are written last, at the message's top level, outside the
+	// groups Scope leaves open: what describes the record rather than its
+	// attributes (caller, stack trace, markers).
+	TopFields []Field
 
 	EnvVersion string
 	Pid        int32
