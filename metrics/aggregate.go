@@ -35,7 +35,9 @@ type aggregator struct {
 }
 
 func newAggregator(samples int) *aggregator {
-	return &aggregator{samples: samples, stripes: min(max(runtime.GOMAXPROCS(0), 1), 64)}
+	// Twice the Ps, so that a free stripe remains when a holder is
+	// preempted inside its few nanoseconds of critical section.
+	return &aggregator{samples: samples, stripes: min(max(2*runtime.GOMAXPROCS(0), 4), 64)}
 }
 
 // series is what every kind of series holds besides its values; it never
@@ -76,7 +78,9 @@ type timerStripe struct {
 	sum      int64 // nanoseconds
 	min, max int64
 	samples  []int64 // the reservoir, allocated on first use
-	_        [48]byte
+	w        float64 // Algorithm L's weight, 0 until the reservoir is full
+	next     int64   // count at which the next timing enters the full reservoir
+	_        [32]byte
 }
 
 func (a *aggregator) maps(k kind, tagged bool) *sync.Map {
@@ -211,11 +215,31 @@ func (st *timerStripe) record(ns int64, capacity int) {
 		}
 		st.samples = append(st.samples, ns)
 	case capacity > 0:
-		// Reservoir sampling (Algorithm R): a uniform sample of the stripe.
-		if j := rand.Int64N(st.count); j < int64(capacity) {
-			st.samples[j] = ns
+		// Reservoir sampling, Li's Algorithm L: a uniform sample of the
+		// stripe's timings that draws random numbers only for the
+		// O(k log(n/k)) timings that enter the reservoir.
+		if st.w == 0 {
+			st.w = math.Exp(math.Log(uniform()) / float64(capacity))
+			st.next = st.count + skip(st.w)
+		}
+		if st.count >= st.next {
+			st.samples[rand.IntN(capacity)] = ns
+			st.w *= math.Exp(math.Log(uniform()) / float64(capacity))
+			st.next += skip(st.w)
 		}
 	}
+}
+
+// uniform returns a random number in (0, 1].
+func uniform() float64 { return 1 - rand.Float64() }
+
+// skip returns how many timings later the next one enters the reservoir.
+func skip(w float64) int64 {
+	s := math.Floor(math.Log(uniform())/math.Log1p(-w)) + 1
+	if !(s < 1<<62) { // w underflowed: nothing more enters
+		return 1 << 62
+	}
+	return int64(s)
 }
 
 // timerSnap is a timer's interval, taken by the flusher.
@@ -287,6 +311,7 @@ func (st *timerStripe) take(snap *timerSnap, retire bool) {
 		snap.merge(st.count, st.sum, st.min, st.max, st.samples)
 		st.count, st.sum, st.min, st.max = 0, 0, 0, 0
 		st.samples = st.samples[:0]
+		st.w, st.next = 0, 0
 	}
 	st.mu.Unlock()
 }

@@ -167,3 +167,32 @@ func TestKeys(t *testing.T) {
 		t.Errorf("a rate changed the key: %d keys for %d cases", len(seen), len(cases))
 	}
 }
+
+// The reservoir keeps a uniform sample: over many intervals, each tenth of
+// the timings is kept about as often as any other.
+func TestReservoirUniform(t *testing.T) {
+	const n, k, trials = 1000, 10, 6000
+	var st timerStripe
+	var snap timerSnap
+	var deciles [10]int
+	for range trials {
+		for i := range n {
+			st.record(int64(i), k)
+		}
+		st.take(&snap, false)
+		snap.count = 0
+		if len(snap.samples) != k {
+			t.Fatalf("kept %d samples, want %d", len(snap.samples), k)
+		}
+		for _, v := range snap.samples {
+			deciles[v*10/n]++
+		}
+		snap.samples = snap.samples[:0]
+	}
+	// Each decile expects 6000 of 60000 samples, standard deviation ~73.
+	for d, c := range deciles {
+		if c < 5600 || c > 6400 {
+			t.Errorf("decile %d kept %d times, want about 6000: %v", d, c, deciles)
+		}
+	}
+}

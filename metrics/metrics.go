@@ -34,14 +34,15 @@ var typeNames = [numKinds]string{TypeCounter, TypeGauge, TypeTimer}
 // nothing once a name has been seen. A Metrics is safe for concurrent
 // use; a nil *Metrics discards everything.
 type Metrics struct {
-	closed atomic.Bool // read by every call: keep it away from written fields
-	_      [60]byte
-
+	// Read by every call; written only by New and Close.
+	closed  atomic.Bool
+	enabled [numKinds]bool // the client's filters let the type through
 	cfg     config
 	client  *core.Client // Metlog output, or nil
 	statsd  *statsdOut   // statsd output, or nil
-	enabled [numKinds]bool
-	agg     *aggregator // nil in Direct mode
+	agg     *aggregator  // nil in Direct mode
+
+	_ [64]byte // the fields below are written by flushes: another cache line
 
 	flushMu sync.Mutex // serialises aggregation flushes and their scratch
 	scratch flushScratch
