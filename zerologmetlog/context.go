@@ -28,6 +28,8 @@ const (
 	minContextBytes     = 32       // shorter prefixes are not worth a scope
 	maxContextBytes     = 16 << 10 // longer ones are not kept
 	recentCandidates    = 4        // per converter, to learn from
+	learnEagerly        = 64       // a converter's first events all try to learn
+	learnEvery          = 16       // then one in learnEvery
 )
 
 // ctxEntry is a learnt context: its member bytes (`"a":1,"b":"x"`, no
@@ -48,6 +50,7 @@ type ctxEntry struct {
 type ctxCache struct {
 	slots []atomic.Pointer[ctxEntry]
 	next  atomic.Uint32 // the clock hand
+	any   atomic.Bool   // some slot holds an entry
 }
 
 func (c *ctxCache) insert(e *ctxEntry) {
@@ -59,6 +62,7 @@ func (c *ctxCache) insert(e *ctxEntry) {
 			continue
 		}
 		c.slots[i].Store(e)
+		c.any.Store(true)
 		return
 	}
 }
@@ -88,10 +92,10 @@ func (cv *converter) splitLevel(p []byte) (start, levelEnd, rest int, ok bool) {
 }
 
 // lookup returns the longest learnt context that p's members start with,
-// and the event without it (in cv.body); nil when none applies.
-func (cv *converter) lookup(cache *ctxCache, p []byte) (*ctxEntry, []byte) {
-	start, levelEnd, restAt, ok := cv.splitLevel(p)
-	if !ok {
+// and the event without it (in cv.body); nil when none applies. start,
+// levelEnd and restAt are splitLevel's.
+func (cv *converter) lookup(cache *ctxCache, p []byte, start, levelEnd, restAt int) (*ctxEntry, []byte) {
+	if restAt == 0 { // p is no object
 		return nil, nil
 	}
 	rest := p[restAt:]
@@ -126,11 +130,7 @@ func (cv *converter) lookup(cache *ctxCache, p []byte) (*ctxEntry, []byte) {
 // learn compares the leading members of p (an event that matched no
 // context) with those of recent events, and learns the longest common run
 // of members when it is long enough.
-func (cv *converter) learn(cache *ctxCache, p []byte) {
-	_, _, restAt, ok := cv.splitLevel(p)
-	if !ok {
-		return
-	}
+func (cv *converter) learn(cache *ctxCache, p []byte, restAt int) {
 	rest := p[restAt:]
 	// The members' ends, and where the first and last message and
 	// timestamp members start. A context may hold those keys only when a
@@ -160,21 +160,25 @@ func (cv *converter) learn(cache *ctxCache, p []byte) {
 		}
 	}
 	cv.ends = ends
-	end := 0
-	if len(ends) > 0 {
-		end = ends[len(ends)-1]
+	// The members that may be a context: those before the last message
+	// and timestamp members.
+	n := 0
+	for n < len(ends) && (lastMsg < 0 || lastMsg >= ends[n]) && (lastTs < 0 || lastTs >= ends[n]) {
+		n++
 	}
+	if n == 0 || ends[n-1] < minContextBytes {
+		return // nothing to learn from this event (zerolog's static events)
+	}
+	ends = ends[:n]
+	end := ends[n-1]
 	var common [recentCandidates]int
 	for i := range cv.recent {
 		common[i] = commonPrefix(rest[:end], cv.recent[i])
 	}
 	best := 0
 	for _, m := range ends {
-		if (lastMsg >= 0 && lastMsg < m) || (lastTs >= 0 && lastTs < m) {
-			break
-		}
-		for i, n := range common {
-			if m <= n && (m == len(cv.recent[i]) || cv.recent[i][m] == ',') {
+		for i, c := range common {
+			if m <= c && (m == len(cv.recent[i]) || cv.recent[i][m] == ',') {
 				best = m
 			}
 		}
@@ -262,7 +266,7 @@ func rawKey(b []byte, i int) ([]byte, int) {
 	if i >= len(b) || b[i] != '"' {
 		return nil, 0
 	}
-	n := bytes.IndexByte(b[i+1:], '"')
+	n := indexQuote(b[i+1:])
 	if n < 0 {
 		return nil, 0
 	}
@@ -283,7 +287,7 @@ func skipValue(b []byte, i int) int {
 		case '"':
 			i++
 			for {
-				n := bytes.IndexByte(b[i:], '"')
+				n := indexQuote(b[i:])
 				if n < 0 {
 					return -1
 				}
@@ -319,6 +323,23 @@ func skipValue(b []byte, i int) int {
 		if depth == 0 && i < len(b) && (b[i] == ',' || b[i] == '}') {
 			return i
 		}
+	}
+	return -1
+}
+
+// indexQuote is bytes.IndexByte(b, '"'), quicker for the short keys and
+// values of log events.
+func indexQuote(b []byte) int {
+	for i := 0; i < len(b) && i < 16; i++ {
+		if b[i] == '"' {
+			return i
+		}
+	}
+	if len(b) <= 16 {
+		return -1
+	}
+	if n := bytes.IndexByte(b[16:], '"'); n >= 0 {
+		return 16 + n
 	}
 	return -1
 }

@@ -35,6 +35,7 @@ type converter struct {
 
 	body       []byte // the event without a learnt context
 	ends       []int  // member ends, for learning
+	events     uint64 // events converted, for sampling
 	recent     [recentCandidates][]byte
 	recentNext int
 
@@ -81,14 +82,29 @@ func (cv *converter) convert(w *Writer, p []byte, l zerolog.Level, known bool) b
 		caller: zerolog.CallerFieldName,
 		stack:  zerolog.ErrorStackFieldName,
 	}
+	learn, restAt := false, 0
 	if w.ctx != nil {
-		if ctx, body := cv.lookup(w.ctx, p); ctx != nil {
-			if e := cv.fields(body, l, known, ctx); e != nil {
-				cv.send(w, e, ctx.scope)
-				return true
+		// Learning scans the event: after a converter's first events,
+		// only one event in learnEvery tries.
+		cv.events++
+		try := cv.events <= learnEagerly || cv.events%learnEvery == 0
+		if any := w.ctx.any.Load(); any || try {
+			start, levelEnd, rest, ok := cv.splitLevel(p)
+			ctx, body := (*ctxEntry)(nil), []byte(nil)
+			if any {
+				ctx, body = cv.lookup(w.ctx, p, start, levelEnd, rest)
 			}
-			// The learnt context's message or timestamp members would
-			// have been the event's own: convert the whole event.
+			if ctx != nil {
+				if e := cv.fields(body, l, known, ctx); e != nil {
+					cv.send(w, e, ctx.scope)
+					return true
+				}
+				// The learnt context's message or timestamp members
+				// would have been the event's own: convert the whole
+				// event.
+			} else {
+				learn, restAt = ok && try, rest
+			}
 		}
 	}
 	e := cv.fields(p, l, known, nil)
@@ -96,8 +112,8 @@ func (cv *converter) convert(w *Writer, p []byte, l zerolog.Level, known bool) b
 		return false
 	}
 	cv.send(w, e, nil)
-	if w.ctx != nil {
-		cv.learn(w.ctx, p)
+	if learn {
+		cv.learn(w.ctx, p, restAt)
 	}
 	return true
 }

@@ -64,10 +64,12 @@
 // and encodes those members once (a core.Scope) and afterwards parses and
 // converts only the rest of each event that starts with them, which makes
 // a large context almost free. The output is the same with and without
-// (WithContextCache(0) turns it off). Learning happens when two of the last
-// few events a goroutine wrote share at least 32 bytes of leading members;
-// up to 8 contexts are kept (WithContextCache), those not used lately
-// replaced first. A context that changes with every few events (a request
+// (WithContextCache(0) turns it off). A context is learnt when an event
+// and one of the few events written just before it share at least 32
+// bytes of leading members; to keep the scan cheap, after the first events
+// only one event in 16 is compared, so a context is learnt within some
+// tens of events. Up to 8 contexts are kept (WithContextCache), those not
+// used lately replaced first. A context that changes with every few events (a request
 // ID added by logger.With per request, say) costs a conversion and a few
 // allocations each time it is learnt.
 //
