@@ -4,6 +4,7 @@ import (
 	"errors"
 	"strconv"
 	"time"
+	"unsafe"
 
 	"github.com/metlog-go/metlog/core"
 )
@@ -24,33 +25,52 @@ import (
 // decimal for milliseconds and gauges (NaN and ±Inf as "NaN", "+Inf",
 // "-Inf").
 
+// directMsg is the reusable memory of one Direct-mode message (pooled
+// per Metrics): the message, its fields and the text of its payload and
+// name, so that sending builds nothing.
+type directMsg struct {
+	msg    core.Message
+	fields []core.Field
+	text   []byte
+}
+
 // sendDirect sends one Direct-mode message; the client counts its fate.
 // For timers iv is the duration in nanoseconds.
 func (m *Metrics) sendDirect(k kind, name string, iv int64, fv, rate float64, opts []CallOption) {
-	e := core.GetEntry()
-	e.Type = typeNames[k]
-	e.Severity = m.cfg.severity
-	e.Logger = m.cfg.logger
-	var nb [40]byte
-	mark := e.TextMark()
-	e.AppendTextBytes(appendPayload(nb[:0], k, iv, fv))
-	e.Payload = e.TextSince(mark)
-	// The name is copied, so that it does not escape: a caller's name
-	// built on its stack stays there, and a Timer holding the name does
-	// not push its options to the heap.
-	mark = e.TextMark()
-	e.AppendTextString(name)
-	e.Add(core.String("name", e.TextSince(mark)))
+	d, _ := m.msgs.Get().(*directMsg)
+	if d == nil {
+		d = &directMsg{fields: make([]core.Field, 0, 8), text: make([]byte, 0, 128)}
+	}
+	// Payload and name are copied into d.text (the name so that it does
+	// not escape: a caller's name built on its stack stays there, and a
+	// Timer holding the name does not push its options to the heap).
+	d.text = appendPayload(d.text[:0], k, iv, fv)
+	np := len(d.text)
+	d.text = append(d.text, name...)
+	payload := unsafe.String(unsafe.SliceData(d.text), np)
+	nameCopy := unsafe.String(unsafe.SliceData(d.text[np:]), len(name))
+	d.fields = append(d.fields[:0], core.String("name", nameCopy))
 	if k != kGauge {
-		e.Add(core.Float("rate", rate))
+		d.fields = append(d.fields, core.Float("rate", rate))
 	}
 	for i := range opts {
 		if opts[i].kind == optField {
-			e.Add(opts[i].field)
+			d.fields = append(d.fields, opts[i].field)
 		}
 	}
-	_ = m.client.SendEntry(e)
-	e.Free()
+	d.msg = core.Message{
+		Type:     typeNames[k],
+		Severity: m.cfg.severity,
+		Logger:   m.cfg.logger,
+		Payload:  payload,
+		Fields:   d.fields,
+	}
+	_ = m.client.Send(&d.msg)
+	clear(d.fields) // keep no caller memory alive in the pool
+	d.msg = core.Message{}
+	if cap(d.fields) <= 64 && cap(d.text) <= 4<<10 {
+		m.msgs.Put(d)
+	}
 }
 
 func appendPayload(dst []byte, k kind, iv int64, fv float64) []byte {

@@ -41,6 +41,7 @@ type Metrics struct {
 	client  *core.Client // Metlog output, or nil
 	statsd  *statsdOut   // statsd output, or nil
 	agg     *aggregator  // nil in Direct mode
+	msgs    *sync.Pool   // of *directMsg; behind a pointer, so that using it does not leak m
 
 	_ [64]byte // the fields below are written by flushes: another cache line
 
@@ -75,7 +76,7 @@ func New(c *core.Client, opts ...Option) *Metrics {
 }
 
 func newMetrics(opts []Option) *Metrics {
-	m := &Metrics{cfg: defaultConfig()}
+	m := &Metrics{cfg: defaultConfig(), msgs: new(sync.Pool)}
 	for _, o := range opts {
 		if o != nil {
 			o(&m.cfg)
