@@ -33,11 +33,12 @@
 // as "!ERROR: " and the error. No panic escapes Handle.
 //
 // WithAttrs converts and encodes its attributes once (a core.Scope), so a
-// logger holding context costs about what one without does. Fields that
-// belong at the top level of a message (source, those of
-// Options.FromContext, TimeUnsetField) stay there when the handler has
-// groups; such messages re-encode the handler's attributes instead of
-// using the pre-encoded scope, which would put them inside its groups.
+// logger holding context costs about what one without does; every message
+// uses the scope, and its attributes go inside the scope's groups. Fields
+// that describe the record rather than its attributes (TimeUnsetField,
+// source, those of Options.FromContext) are the message's
+// core.Message.TopFields: written after the attributes, at the top level
+// of the message, outside the handler's groups.
 //
 // Handle allocates nothing in steady state (with AddSource, once per call
 // site) and never waits on I/O: the client encodes the message into its

@@ -45,9 +45,13 @@ type Options struct {
 	Severity func(slog.Level) core.Severity
 
 	// FromContext adds fields taken from the context passed to Handle,
-	// such as trace and request ids, with e.Add. The fields go at the top
-	// level of the message, outside the handler's groups. It must not keep
-	// e or call anything but its methods that add fields and format text.
+	// such as trace and request ids, with e.Add (e.OpenGroup, e.AppendText
+	// and the other scratch methods work too). e is not the message's own
+	// entry but a pooled one that collects the message's top-level fields
+	// (core.Message.TopFields): what FromContext adds is written after the
+	// record's attributes, outside the handler's groups, and costs no
+	// allocation. It must not keep e or call anything but its methods that
+	// add fields and format text.
 	FromContext func(ctx context.Context, e *core.Entry)
 }
 
@@ -71,15 +75,6 @@ type Handler struct {
 	scope *core.Scope
 	// groups are the WithGroup names, for ReplaceAttr.
 	groups []string
-	// chain is what scope was built from, kept for the rare message that
-	// has top-level fields while groups are open (see Handle).
-	chain []link
-}
-
-// link is one WithAttrs or WithGroup call.
-type link struct {
-	group  string
-	fields []core.Field
 }
 
 // NewHandler returns a handler sending to c. opts may be nil.
@@ -121,9 +116,29 @@ func (h *Handler) Enabled(_ context.Context, l slog.Level) bool {
 // Handle sends r. It returns the client's error for a message that could
 // not be queued (core.ErrFull, core.ErrClosed, an oversize error); such
 // messages are also counted in the client's Stats.
+//
+// The record's attributes go inside the handler's groups, after the
+// pre-encoded scope; the fields that describe the record (TimeUnsetField,
+// source, those of FromContext) go in Message.TopFields, at the top level.
+// Each list is built in an entry of its own from core's pool, and a list
+// with nothing to hold takes none.
 func (h *Handler) Handle(ctx context.Context, r slog.Record) error {
-	if r.NumAttrs() == 0 && h.fromCtx == nil && !r.Time.IsZero() && (!h.addSource || r.PC == 0) {
-		// No field to build: skip the entry pool.
+	var top *core.Entry
+	if r.Time.IsZero() || h.fromCtx != nil || (h.addSource && r.PC != 0) {
+		top = core.GetEntry()
+		if r.Time.IsZero() {
+			top.Add(core.Bool(TimeUnsetField, true))
+		}
+		if h.addSource && r.PC != 0 {
+			h.addSourceField(top, r.PC)
+		}
+		if h.fromCtx != nil {
+			h.fromCtx(ctx, top)
+		}
+	}
+	var err error
+	if r.NumAttrs() == 0 {
+		// No attribute to convert: no entry for them.
 		m := core.Message{
 			Timestamp: r.Time,
 			Type:      h.typ,
@@ -132,51 +147,33 @@ func (h *Handler) Handle(ctx context.Context, r slog.Record) error {
 			Payload:   r.Message,
 			Scope:     h.scope,
 		}
-		return h.c.Send(&m)
-	}
-	e := core.GetEntry()
-	e.Timestamp = r.Time
-	e.Type = h.typ
-	e.Logger = h.logger
-	e.Severity = h.severity(r.Level)
-	e.Payload = r.Message
-
-	// Top-level fields first.
-	if r.Time.IsZero() {
-		e.Add(core.Bool(TimeUnsetField, true))
-	}
-	if h.addSource && r.PC != 0 {
-		h.addSourceField(e, r.PC)
-	}
-	if h.fromCtx != nil {
-		h.fromCtx(ctx, e)
-	}
-	if e.NumFields() == 0 || len(h.groups) == 0 {
-		// The message's fields follow the scope's, inside its groups.
-		e.Scope = h.scope
-	} else {
-		// The scope would put the top-level fields inside its groups:
-		// replay what it was built from instead.
-		for _, l := range h.chain {
-			if l.fields == nil {
-				e.OpenGroup(l.group)
-				continue
-			}
-			for _, f := range l.fields {
-				e.Add(f)
-			}
+		if top != nil {
+			m.TopFields = top.Fields()
 		}
-	}
-	if r.NumAttrs() > 0 {
+		err = h.c.Send(&m)
+	} else {
+		e := core.GetEntry()
+		e.Timestamp = r.Time
+		e.Type = h.typ
+		e.Logger = h.logger
+		e.Severity = h.severity(r.Level)
+		e.Payload = r.Message
+		e.Scope = h.scope // the attributes go inside its groups
+		if top != nil {
+			e.TopFields = top.Fields()
+		}
 		groups := h.groups
 		r.Attrs(func(a slog.Attr) bool {
 			h.addAttr(e, a, groups, 0)
 			return true
 		})
+		e.CloseAll(true)
+		err = h.c.SendEntry(e)
+		e.Free()
 	}
-	e.CloseAll(true)
-	err := h.c.SendEntry(e)
-	e.Free()
+	if top != nil {
+		top.Free()
+	}
 	return err
 }
 
@@ -217,9 +214,9 @@ func (h *Handler) WithAttrs(attrs []slog.Attr) slog.Handler {
 	if len(attrs) == 0 {
 		return h
 	}
-	// The fields live in an entry of their own, never freed, because the
-	// chain keeps them.
-	e := new(core.Entry)
+	// The scope encodes the fields and keeps none of the entry's memory.
+	e := core.GetEntry()
+	defer e.Free()
 	for _, a := range attrs {
 		h.addAttr(e, a, h.groups, 0)
 	}
@@ -230,7 +227,6 @@ func (h *Handler) WithAttrs(attrs []slog.Attr) slog.Handler {
 	}
 	h2 := *h
 	h2.scope = h.scope.With(fields...)
-	h2.chain = append(h.chain[:len(h.chain):len(h.chain)], link{fields: fields})
 	return &h2
 }
 
@@ -246,6 +242,5 @@ func (h *Handler) WithGroup(name string) slog.Handler {
 	h2.scope = h.scope.WithGroup(name)
 	g := append(h.groups[:len(h.groups):len(h.groups)], name)
 	h2.groups = g[:len(g):len(g)] // ReplaceAttr may append to it
-	h2.chain = append(h.chain[:len(h.chain):len(h.chain)], link{group: name})
 	return &h2
 }

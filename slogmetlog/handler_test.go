@@ -211,12 +211,24 @@ func TestTopLevelFieldsWithGroups(t *testing.T) {
 			t.Errorf("%v: got %v", f, got)
 		}
 
-		// Without context values the fast path (the scope) is taken.
+		// Without context values the hook adds nothing.
 		_, got = logOne(t, f, &Options{FromContext: opts.FromContext}, func(l *slog.Logger) {
 			l.WithGroup("G").With("b", 2).Info("x", "c", 3)
 		})
 		if !reflect.DeepEqual(got["G"], map[string]any{"b": int64(2), "c": int64(3)}) || got["trace_id"] != nil {
 			t.Errorf("%v: got %v", f, got)
+		}
+
+		// The zero-time marker too stays at the top level.
+		_, got = logOne(t, f, nil, func(l *slog.Logger) {
+			r := slog.NewRecord(time.Time{}, slog.LevelInfo, "x", 0)
+			r.Add("c", 3)
+			if err := l.Handler().WithGroup("G").Handle(ctx, r); err != nil {
+				t.Fatal(err)
+			}
+		})
+		if _, ok := got[slog.TimeKey]; ok || !reflect.DeepEqual(got["G"], map[string]any{"c": int64(3)}) {
+			t.Errorf("%v: got %v, want no time and G.c only", f, got)
 		}
 	}
 }
