@@ -50,8 +50,9 @@
 //
 // The caller, when zap has it (AddCaller), is the group source with file,
 // line and function; the stack trace (AddStacktrace) is the string field
-// stacktrace. Both are message fields, so a namespace opened by With holds
-// them too, as it holds every field of the message.
+// stacktrace. Both describe the entry rather than its fields, so they are
+// the message's core.Message.TopFields: written after the entry's fields,
+// at the top level, outside any namespace opened by With.
 package zapmetlog
 
 import (
@@ -140,18 +141,7 @@ func (c *Core) Write(ent zapcore.Entry, fields []zapcore.Field) error {
 		x := getEncoder()
 		e := x.e
 		c.envelope(&e.Message, &ent)
-		if ent.Caller.Defined {
-			e.OpenGroup("source")
-			e.Add(core.String("file", ent.Caller.File))
-			e.Add(core.Int("line", int64(ent.Caller.Line)))
-			if ent.Caller.Function != "" {
-				e.Add(core.String("function", ent.Caller.Function))
-			}
-			e.CloseGroup(false)
-		}
-		if ent.Stack != "" {
-			e.Add(core.String("stacktrace", ent.Stack))
-		}
+		e.TopFields = x.topFields(&ent)
 		for i := range fields {
 			x.addField(&fields[i])
 		}
@@ -162,6 +152,32 @@ func (c *Core) Write(ent zapcore.Entry, fields []zapcore.Field) error {
 		_ = c.Sync()
 	}
 	return nil
+}
+
+// topFields returns the entry's caller and stack trace fields, built in
+// x's own arrays: outside the groups of With's namespaces, and with no
+// allocation.
+func (x *encoder) topFields(ent *zapcore.Entry) []core.Field {
+	n := 0
+	if ent.Caller.Defined {
+		x.src[0] = core.String("file", ent.Caller.File)
+		x.src[1] = core.Int("line", int64(ent.Caller.Line))
+		ns := 2
+		if ent.Caller.Function != "" {
+			x.src[2] = core.String("function", ent.Caller.Function)
+			ns = 3
+		}
+		x.top[n] = core.Group("source", x.src[:ns]...)
+		n++
+	}
+	if ent.Stack != "" {
+		x.top[n] = core.String("stacktrace", ent.Stack)
+		n++
+	}
+	if n == 0 {
+		return nil
+	}
+	return x.top[:n]
 }
 
 // envelope sets what m takes from the entry and the core.

@@ -301,21 +301,27 @@ func TestNilValues(t *testing.T) {
 }
 
 // TestWithNamespaceHoldsMessageFields shows where message fields go when
-// With opened a namespace: inside it, the caller's source group too.
+// With opened a namespace: inside it, but the caller's source group and
+// the stack trace stay at the top level.
 func TestWithNamespaceHoldsMessageFields(t *testing.T) {
 	c, capt := newClient(t, core.FormatJSON)
-	l := zap.New(zapmetlog.NewCore(c, zap.DebugLevel), zap.AddCaller()).
+	l := zap.New(zapmetlog.NewCore(c, zap.DebugLevel), zap.AddCaller(), zap.AddStacktrace(zap.ErrorLevel)).
 		With(zap.Int("top", 1), zap.Namespace("req"))
-	l.Info("m", zap.Int("inner", 2))
+	l.Error("m", zap.Int("inner", 2))
 	msgs := sent(t, c, capt)
 	if len(msgs) != 1 {
 		t.Fatalf("%d messages", len(msgs))
 	}
 	got := fieldMap(msgs[0].Fields)
 	req, _ := got["req"].(map[string]any)
-	src, _ := req["source"].(map[string]any)
-	if got["top"] != int64(1) || req["inner"] != int64(2) || !strings.HasSuffix(fmt.Sprint(src["file"]), "core_test.go") {
+	src, _ := got["source"].(map[string]any)
+	stack, _ := got["stacktrace"].(string)
+	if got["top"] != int64(1) || req["inner"] != int64(2) || !strings.HasSuffix(fmt.Sprint(src["file"]), "core_test.go") ||
+		!strings.Contains(stack, "TestWithNamespaceHoldsMessageFields") {
 		t.Errorf("fields %v", got)
+	}
+	if len(req) != 1 {
+		t.Errorf("namespace req holds %v, want only inner", req)
 	}
 }
 

@@ -26,6 +26,11 @@ type encoder struct {
 	with  bool        // encoding With's context: top-level namespaces go to scope
 	scope *core.Scope // With's scope so far
 	depth int         // objects open; namespaces opened in one close with it
+
+	// top and src back the entry's Message.TopFields (caller and stack
+	// trace), which core.Entry has no scratch for.
+	top [2]core.Field
+	src [3]core.Field
 }
 
 var (
@@ -56,6 +61,7 @@ func getEncoder() *encoder {
 func putEncoder(x *encoder) {
 	x.e.Free()
 	x.e, x.scope, x.with, x.depth = nil, nil, false, 0
+	x.top, x.src = [2]core.Field{}, [3]core.Field{} // drop the entry's strings
 	if cap(x.buf) > maxPooledText {
 		x.buf = nil
 	}

@@ -143,6 +143,9 @@ func matrix(l, lc *zap.Logger) []func() {
 		func() { l.Fatal("fatal level") },
 		func() { lc.Warn("caller", zap.Int("x", 1)) },
 		func() { lc.With(zap.Int("y", 2)).Error("caller and stack") },
+		func() {
+			lc.With(zap.Int("y", 2), zap.Namespace("cns")).Error("caller and stack outside a namespace", zap.Int("z", 3))
+		},
 	}
 }
 
@@ -177,6 +180,8 @@ func checkEntry(t *testing.T, f core.Format, ent observer.LoggedEntry, m *core.M
 
 	got := fieldMap(m.Fields)
 	want := ent.ContextMap()
+	// The caller and stack trace are at the top level, outside the
+	// namespaces of With.
 	if ent.Caller.Defined {
 		want["source"] = map[string]any{
 			"file": ent.Caller.File, "line": ent.Caller.Line, "function": ent.Caller.Function,
