@@ -25,12 +25,15 @@ const (
 
 // Defaults of the options.
 const (
-	DefaultInterval      = time.Second // aggregation flush interval
-	DefaultTimerSamples  = 100         // timer samples kept per name and interval
-	DefaultPacketSize    = 1432        // statsd UDP payload limit: no IP fragmentation on most networks
-	DefaultStatsdBuffer  = 256 << 10   // bytes of statsd lines waiting for the socket
-	DefaultStatsdFlush   = 100 * time.Millisecond
-	maxStatsdPacketSize  = 65507
+	DefaultInterval     = time.Second            // aggregation flush interval
+	DefaultTimerSamples = 100                    // timer samples kept per series and interval
+	DefaultPacketSize   = 1432                   // statsd UDP payload limit: no IP fragmentation on most networks
+	DefaultStatsdBuffer = 256 << 10              // bytes of statsd lines waiting for the socket
+	DefaultStatsdFlush  = 100 * time.Millisecond // longest wait of a statsd line for its packet to fill
+)
+
+const (
+	maxStatsdPacketSize  = 65507 // the largest UDP payload over IPv4
 	minStatsdPacketSize  = 64
 	defaultDialTimeout   = 2 * time.Second
 	defaultWriteTimeout  = 5 * time.Second

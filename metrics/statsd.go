@@ -3,6 +3,7 @@ package metrics
 import (
 	"fmt"
 	"math"
+	"net"
 	"strconv"
 	"strings"
 
@@ -49,7 +50,7 @@ func parseStatsdAddr(addr string) (network, hostport string, err error) {
 	if network != "udp" && network != "tcp" {
 		return "", "", fmt.Errorf("metrics: statsd address %q: scheme must be udp:// or tcp://", addr)
 	}
-	if hostport == "" || !strings.Contains(hostport, ":") {
+	if _, port, err := net.SplitHostPort(hostport); err != nil || port == "" {
 		return "", "", fmt.Errorf("metrics: statsd address %q: want host:port", addr)
 	}
 	return network, hostport, nil

@@ -343,7 +343,7 @@ func TestStatsdAggregated(t *testing.T) {
 }
 
 func TestStatsdAddress(t *testing.T) {
-	for _, bad := range []string{"", "http://127.0.0.1:8125", "udp://", "tcp://nohost", "unix:///tmp/x"} {
+	for _, bad := range []string{"", "http://127.0.0.1:8125", "udp://", "tcp://nohost", "unix:///tmp/x", "udp://host:", "::1"} {
 		if m, err := metrics.NewStatsd(bad); err == nil {
 			m.Close(context.Background())
 			t.Errorf("NewStatsd(%q) succeeded", bad)
