@@ -34,7 +34,7 @@ const (
 
 // ctxEntry is a learnt context: its member bytes (`"a":1,"b":"x"`, no
 // braces) and their fields, converted under keys. Immutable once
-// published.
+// published, but for used.
 type ctxEntry struct {
 	prefix  []byte
 	keys    keyNames

@@ -23,9 +23,7 @@ type Writer struct {
 	malformed atomic.Uint64
 }
 
-var (
-	_ zerolog.LevelWriter = (*Writer)(nil)
-)
+var _ zerolog.LevelWriter = (*Writer)(nil)
 
 // NewWriter returns a Writer sending to c. See the package documentation
 // for the mapping of zerolog's keys.
