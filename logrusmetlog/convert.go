@@ -28,8 +28,7 @@ type anyPair struct {
 	val any
 }
 
-// addFields adds an entry's Data, sorted by key. Each value is converted
-// under its own recover, so that no panic escapes Fire.
+// addFields adds an entry's Data, sorted by key.
 func (s *scratch) addFields(data logrus.Fields) {
 	start := len(s.pairs)
 	for k, v := range data {
@@ -37,12 +36,33 @@ func (s *scratch) addFields(data logrus.Fields) {
 	}
 	n := len(s.pairs)
 	sortPairs(s.pairs[start:n])
-	for i := start; i < n; i++ {
-		p := s.pairs[i]
-		s.addTop(p.key, p.val)
+	for i := start; i < n; {
+		i = s.addPairs(i, n)
 	}
 	clear(s.pairs[start:])
 	s.pairs = s.pairs[:start]
+}
+
+// addPairs adds s.pairs[i:n] and returns n. The methods a value's
+// conversion calls recover their own panics; this recover is a safety net
+// for the rest, so that no panic escapes Fire: the value that panicked
+// becomes the panic's text, and addPairs returns the index of the next.
+func (s *scratch) addPairs(i, n int) (next int) {
+	depth := s.e.Depth()
+	defer func() {
+		if r := recover(); r != nil {
+			for s.e.Depth() > depth {
+				s.e.CloseGroup(false)
+			}
+			s.e.Add(core.String(s.pairs[next].key, panicText(r, "conversion", nil)))
+			next++
+		}
+	}()
+	for next = i; next < n; next++ {
+		p := &s.pairs[next]
+		s.addValue(p.key, p.val, 0)
+	}
+	return next
 }
 
 // sortPairs sorts ps by key: by insertion for the few keys of a log
@@ -68,21 +88,6 @@ func less(a, b string) bool {
 		return a[0] < b[0]
 	}
 	return a < b
-}
-
-// addTop adds one Data value. The methods a value's conversion calls
-// recover their own panics; this recover is a safety net for the rest.
-func (s *scratch) addTop(k string, v any) {
-	depth := s.e.Depth()
-	defer func() {
-		if r := recover(); r != nil {
-			for s.e.Depth() > depth {
-				s.e.CloseGroup(false)
-			}
-			s.e.Add(core.String(k, panicText(r, "conversion", nil)))
-		}
-	}()
-	s.addValue(k, v, 0)
 }
 
 // addValue adds v as the field k. Common types are converted without
@@ -281,7 +286,7 @@ func (s *scratch) addStringMap(k string, m map[string]string, depth int) {
 // the entry's scratch.
 func (s *scratch) timeText(t time.Time) string {
 	m := s.e.TextMark()
-	s.e.AppendText(func(dst []byte) []byte { return t.UTC().AppendFormat(dst, time.RFC3339Nano) })
+	s.e.AppendText(func(dst []byte) []byte { return appendRFC3339Nano(dst, t) })
 	return s.e.TextSince(m)
 }
 

@@ -45,8 +45,9 @@
 //     a Metlog field cannot hold a list of objects
 //   - functions, channels: their type's name
 //
-// A value's methods come first, in the order above: Error, MarshalJSON,
-// String, MarshalText. Methods with a pointer receiver are used when the
+// Apart from time.Time, time.Duration and json.RawMessage, a value's
+// methods come first, in the order above: Error, MarshalJSON, String,
+// MarshalText. Methods with a pointer receiver are used when the
 // value is addressable (reached through a pointer or a slice), as
 // encoding/json does.
 //
@@ -58,13 +59,16 @@
 // called on a nil pointer that panics writes "<nil>".
 //
 // The conversion allocates nothing except what a value's own methods
-// allocate and, through reflection, maps other than logrus.Fields,
-// map[string]any and map[string]string (reflection copies their keys and
-// values). Types seen through reflection are analysed once per hook.
+// allocate, maps other than logrus.Fields, map[string]any and
+// map[string]string (reflection copies their keys and values), complex
+// numbers, and the text of a panic. Types seen through reflection are
+// analysed once per hook; struct fields of scalar types are then read
+// without reflection.
 //
 // When Logger.ReportCaller is on, Entry.Caller becomes a group "source"
-// with "file", "line" and "function". A function given to
-// [WithContextFields] adds fields read from Entry.Context.
+// with "file", "line" and "function", after the Data fields. A function
+// given to [WithContextFields] adds fields read from Entry.Context, between
+// the two.
 //
 // # The hook as the only sink
 //
