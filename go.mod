@@ -7,11 +7,11 @@ require google.golang.org/protobuf v1.36.12
 require (
 	github.com/mattn/go-colorable v0.1.14 // indirect
 	github.com/mattn/go-isatty v0.0.20 // indirect
-	github.com/rs/zerolog v1.35.1 // indirect
-	github.com/sirupsen/logrus v1.10.2 // indirect
+	github.com/rs/zerolog v1.35.1
+	github.com/sirupsen/logrus v1.10.2
 	github.com/valyala/fastjson v1.6.10
-	go.uber.org/goleak v1.3.0 // indirect
-	go.uber.org/multierr v1.10.0 // indirect
+	go.uber.org/goleak v1.3.0
+	go.uber.org/multierr v1.10.0
 	go.uber.org/zap v1.28.0
 	golang.org/x/sys v0.29.0 // indirect
 )
