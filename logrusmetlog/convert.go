@@ -28,10 +28,14 @@ type anyPair struct {
 	val any
 }
 
-// addFields adds an entry's Data, sorted by key.
-func (s *scratch) addFields(data logrus.Fields) {
+// addFields adds an entry's Data, sorted by key; with a caller, a field
+// named like the caller's group is renamed.
+func (s *scratch) addFields(data logrus.Fields, caller bool) {
 	start := len(s.pairs)
 	for k, v := range data {
+		if caller && k == sourceKey {
+			k = "fields." + sourceKey
+		}
 		s.pairs = append(s.pairs, anyPair{k, v})
 	}
 	n := len(s.pairs)

@@ -66,7 +66,9 @@
 // without reflection.
 //
 // When Logger.ReportCaller is on, Entry.Caller becomes a group "source"
-// with "file", "line" and "function", after the Data fields. A function
+// with "file", "line" and "function", after the Data fields (a Data field
+// "source" is then renamed "fields.source", as logrus renames fields that
+// clash with its own). A function
 // given to [WithContextFields] adds fields read from Entry.Context, between
 // the two.
 //

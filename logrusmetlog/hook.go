@@ -72,13 +72,13 @@ func (h *Hook) Fire(entry *logrus.Entry) error {
 	if len(entry.Data) > 0 {
 		s = h.scratch.Get().(*scratch)
 		s.e = e
-		s.addFields(entry.Data)
+		s.addFields(entry.Data, entry.Caller != nil)
 	}
 	if h.ctxFields != nil && entry.Context != nil {
 		addContext(h.ctxFields, entry.Context, e)
 	}
 	if c := entry.Caller; c != nil {
-		e.OpenGroup("source")
+		e.OpenGroup(sourceKey)
 		e.Add(core.String("file", c.File))
 		e.Add(core.Int("line", int64(c.Line)))
 		e.Add(core.String("function", c.Function))
@@ -93,6 +93,11 @@ func (h *Hook) Fire(entry *logrus.Entry) error {
 	h.flushFatal(entry.Level)
 	return nil
 }
+
+// sourceKey names the caller's group. With a caller, a Data field of
+// that name is renamed "fields.source", as logrus's formatters rename
+// fields that clash with theirs.
+const sourceKey = "source"
 
 // flushFatal waits for delivery after Fatal and Panic entries when
 // WithFlushOnFatal asked for it.

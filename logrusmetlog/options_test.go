@@ -185,14 +185,17 @@ func TestCaller(t *testing.T) {
 			c, capt := newClient(t, f)
 			logger := newLogger()
 			logger.AddHook(logrusmetlog.NewHook(c))
-			logger.Info("no caller")
+			logger.WithField("source", "mine").Info("no caller")
 			logger.ReportCaller = true
-			logger.Info("caller")
+			logger.WithField("source", "mine").Info("caller")
 			msgs := messages(t, c, capt)
-			if got := decodedFields(msgs[0]); len(got) != 0 {
+			if got := decodedFields(msgs[0]); len(got) != 1 || got["source"] != "mine" {
 				t.Errorf("fields without ReportCaller: %v", got)
 			}
 			got := decodedFields(msgs[1])
+			if len(got) != 4 || got["fields.source"] != "mine" {
+				t.Errorf("fields with ReportCaller: %v", got)
+			}
 			if fn, _ := got["source.function"].(string); !strings.HasSuffix(fn, ".TestCaller.func1") {
 				t.Errorf("source.function %q", fn)
 			}
