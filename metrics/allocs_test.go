@@ -13,9 +13,6 @@ import (
 // TestZeroAllocs guards the hot paths: once a name has been seen, no call
 // allocates, in any mode or output.
 func TestZeroAllocs(t *testing.T) {
-	if raceEnabled {
-		t.Skip("the race detector allocates")
-	}
 	c, err := core.New("", core.WithSender(core.NewWriterSender(io.Discard)))
 	if err != nil {
 		t.Fatal(err)
@@ -34,6 +31,12 @@ func TestZeroAllocs(t *testing.T) {
 	}
 	for oname, newM := range outputs {
 		for _, mode := range []metrics.Mode{metrics.Aggregated, metrics.Direct} {
+			if raceEnabled && oname == "metlog" && mode == metrics.Direct {
+				// Direct Metlog messages are built in a sync.Pool, which
+				// the race detector makes drop items at random.
+				t.Log("metlog/direct not checked: sync.Pool allocates under the race detector")
+				continue
+			}
 			m := newM(mode)
 			calls := map[string]func(){
 				"Incr":         func() { m.Incr("a", 1) },
