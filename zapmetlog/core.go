@@ -7,7 +7,7 @@
 // Each entry becomes one message of type "oldstyle" (WithType): the payload
 // is the entry's message, the logger zap's logger name (Named) or else the
 // client's (WithLogger), the severity the syslog value of the level
-// (Severity: Debug 7, Info 6, Warn 4, Error 3, DPanic 2, Panic 1, Fatal 0;
+// (DefaultSeverity: Debug 7, Info 6, Warn 4, Error 3, DPanic 2, Panic 1, Fatal 0;
 // WithSeverity), and the timestamp the entry's time.
 //
 // Fields become message fields, encoded without allocating:
@@ -81,7 +81,7 @@ var _ zapcore.Core = (*Core)(nil)
 
 // NewCore returns a core that sends the entries enab enables to c.
 func NewCore(c *core.Client, enab zapcore.LevelEnabler, opts ...Option) zapcore.Core {
-	s := &settings{config: config{typ: core.TypeOldstyle, syncTimeout: DefaultSyncTimeout, severity: Severity}}
+	s := &settings{config: config{typ: core.TypeOldstyle, syncTimeout: DefaultSyncTimeout, severity: DefaultSeverity}}
 	for _, o := range opts {
 		o(&s.config)
 	}

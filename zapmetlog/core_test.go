@@ -24,8 +24,8 @@ func TestSeverityMapping(t *testing.T) {
 		zap.ErrorLevel: 3, zap.DPanicLevel: 2, zap.PanicLevel: 1, zap.FatalLevel: 0, zap.FatalLevel + 1: 0,
 	}
 	for l, s := range want {
-		if got := zapmetlog.Severity(l); got != s {
-			t.Errorf("Severity(%v) = %d, want %d", l, got, s)
+		if got := zapmetlog.DefaultSeverity(l); got != s {
+			t.Errorf("DefaultSeverity(%v) = %d, want %d", l, got, s)
 		}
 	}
 }
@@ -36,7 +36,7 @@ func TestOptions(t *testing.T) {
 		if l == zap.WarnLevel {
 			return core.Notice
 		}
-		return zapmetlog.Severity(l)
+		return zapmetlog.DefaultSeverity(l)
 	}
 	l := zap.New(zapmetlog.NewCore(c, zap.InfoLevel,
 		zapmetlog.WithType("applog"), zapmetlog.WithLogger("fixed"), zapmetlog.WithSeverity(sev)))

@@ -48,10 +48,10 @@ func WithSeverity(f func(zapcore.Level) core.Severity) Option {
 	}
 }
 
-// Severity is the default mapping of zap levels to syslog severities:
+// DefaultSeverity is the default mapping of zap levels to syslog severities:
 // Debug 7, Info 6, Warn 4, Error 3, DPanic 2, Panic 1, Fatal 0. Levels below
 // Debug are 7 and levels above Fatal are 0.
-func Severity(l zapcore.Level) core.Severity {
+func DefaultSeverity(l zapcore.Level) core.Severity {
 	switch {
 	case l <= zapcore.DebugLevel:
 		return core.Debug

@@ -11,7 +11,7 @@
 // own keys, looked up by the names in zerolog's package variables at each
 // write (so changing zerolog.MessageFieldName and the others is followed):
 //
-//   - LevelFieldName: the severity (see LevelSeverity and WithSeverity).
+//   - LevelFieldName: the severity (see DefaultSeverity and WithSeverity).
 //     WriteLevel is told the level by zerolog and does not read the key;
 //     Write reads it, matching zerolog.LevelTraceValue ... LevelPanicValue
 //     case-insensitively, or a level number. The first level key of an

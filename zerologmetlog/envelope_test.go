@@ -112,7 +112,7 @@ func TestOptions(t *testing.T) {
 			if l == zerolog.InfoLevel {
 				return core.Notice
 			}
-			return LevelSeverity(l)
+			return DefaultSeverity(l)
 		}))
 	l := zerolog.New(w)
 	l.Info().Msg("notice")

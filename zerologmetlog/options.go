@@ -30,7 +30,7 @@ func WithType(typ string) Option { return func(c *config) { c.typ = typ } }
 // (default RawType).
 func WithRawType(typ string) Option { return func(c *config) { c.rawType = typ } }
 
-// WithSeverity replaces the level mapping (LevelSeverity). f is called
+// WithSeverity replaces the level mapping (DefaultSeverity). f is called
 // once for each of the 256 zerolog levels when the Writer is made; a
 // severity outside 0-7 (core.DefaultSeverity) means the client's default.
 func WithSeverity(f func(zerolog.Level) core.Severity) Option {
@@ -50,11 +50,11 @@ func WithSeverity(f func(zerolog.Level) core.Severity) Option {
 // and Heka encodings.
 func WithContextCache(n int) Option { return func(c *config) { c.contexts = n } }
 
-// LevelSeverity is the default level mapping: Trace, Debug (and the
+// DefaultSeverity is the default level mapping: Trace, Debug (and the
 // numbered levels below Trace) are Debug (7); Info and NoLevel Info (6);
 // Warn Warning (4); Error Error (3); Panic Alert (1); Fatal Emergency (0).
 // Any other level is Info.
-func LevelSeverity(l zerolog.Level) core.Severity {
+func DefaultSeverity(l zerolog.Level) core.Severity {
 	switch {
 	case l <= zerolog.DebugLevel:
 		return core.Debug

@@ -28,7 +28,7 @@ var _ zerolog.LevelWriter = (*Writer)(nil)
 // NewWriter returns a Writer sending to c. See the package documentation
 // for the mapping of zerolog's keys.
 func NewWriter(c *core.Client, opts ...Option) *Writer {
-	cfg := config{typ: core.TypeOldstyle, rawType: RawType, severity: LevelSeverity, contexts: defaultContextSlots}
+	cfg := config{typ: core.TypeOldstyle, rawType: RawType, severity: DefaultSeverity, contexts: defaultContextSlots}
 	for _, o := range opts {
 		o(&cfg)
 	}
