@@ -38,14 +38,18 @@ var entryPool = sync.Pool{New: func() any { return new(Entry) }}
 // one huge record does not pin memory in the pool.
 const maxPooledFields = 1024
 
+// maxPooledValues bounds the repeated-value scratch an Entry keeps when freed.
+const maxPooledValues = 4096
+
 // entryPool is the pool of free entries (a default, like zap's buffer pool).
 // GetEntry returns an empty Entry from the pool.
 func GetEntry() *Entry { return entryPool.Get().(*Entry) }
 
 // Free resets e and returns it to the pool; e must not be used after.
 func (e *Entry) Free() {
-	if cap(e.fields) > maxPooledFields || cap(e.arena) > maxPooledFields || cap(e.text) > 64<<10 {
-		return
+	if cap(e.fields) > maxPooledFields || cap(e.arena) > maxPooledFields || cap(e.text) > 64<<10 ||
+		cap(e.ints) > maxPooledValues || cap(e.floats) > maxPooledValues || cap(e.strs) > maxPooledValues || cap(e.bools) > maxPooledValues {
+		return // a huge record's scratch is left to the garbage collector
 	}
 	e.Message = Message{}
 	e.fields = clearFields(e.fields)

@@ -23,7 +23,7 @@ const (
 
 	// Kinds below are encodings of the kinds above, chosen so constructors
 	// need not allocate; Kind() reports the wire kind.
-	kindTime // a time.Time as unix nanoseconds in num, written as an RFC 3339 string
+	kindTime // a time.Time as unix seconds in num and nanoseconds in n, written as an RFC 3339 string
 	kindUint // a uint64 in num: an integer when it fits int64, else a decimal string
 )
 
@@ -97,9 +97,11 @@ func Bool(name string, v bool) Field {
 	return f
 }
 
-// Time returns a field holding t as an RFC 3339 string with nanoseconds, in UTC.
+// Time returns a field holding t as an RFC 3339 string with nanoseconds
+// (trailing zeros dropped, as time.RFC3339Nano), in UTC. Any year works,
+// the zero time.Time included.
 func Time(name string, t time.Time) Field {
-	return Field{Name: name, kind: kindTime, num: uint64(t.UnixNano())}
+	return Field{Name: name, kind: kindTime, num: uint64(t.Unix()), n: t.Nanosecond()}
 }
 
 // Duration returns an integer field of nanoseconds with representation "ns".
@@ -188,7 +190,7 @@ func (f Field) Str() string {
 			return unsafe.String((*byte)(f.ptr), f.n)
 		}
 	case kindTime:
-		return string(appendRFC3339(nil, int64(f.num)))
+		return string(appendRFC3339(nil, int64(f.num), f.n))
 	case kindUint:
 		return string(appendUint(nil, f.num))
 	}

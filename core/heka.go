@@ -292,7 +292,7 @@ func appendHekaField(dst, prefix []byte, f *Field) []byte {
 	case kindTime:
 		dst = append(dst, tagBytes(fieldValueString))
 		r := reserveLen(dst)
-		dst = r.done(appendRFC3339(r.dst, int64(f.num)))
+		dst = r.done(appendRFC3339(r.dst, int64(f.num), f.n))
 	}
 	return outer.done(dst)
 }

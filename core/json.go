@@ -240,7 +240,7 @@ func appendJSONValue(dst []byte, f *Field) []byte {
 		return strconv.AppendBool(dst, f.num != 0)
 	case kindTime:
 		dst = append(dst, '"')
-		dst = appendRFC3339(dst, int64(f.num))
+		dst = appendRFC3339(dst, int64(f.num), f.n)
 		return append(dst, '"')
 	case KindGroup:
 		dst = append(dst, '{')
@@ -467,10 +467,44 @@ func put2(b []byte, v int) {
 	b[1] = twoDigits[2*v+1]
 }
 
-// appendRFC3339 writes ns since the epoch as RFC 3339 with nanoseconds in
-// UTC, trailing zeros of the fraction removed (time.RFC3339Nano).
-func appendRFC3339(dst []byte, ns int64) []byte {
-	return time.Unix(0, ns).UTC().AppendFormat(dst, time.RFC3339Nano)
+// appendRFC3339 writes sec and nsec since the epoch as RFC 3339 in UTC with
+// the fraction's trailing zeros dropped, as time.RFC3339Nano does, by
+// calendar arithmetic; years outside 0-9999 go through the time package.
+func appendRFC3339(dst []byte, sec int64, nsec int) []byte {
+	days, sod := sec/86400, sec%86400
+	if sod < 0 {
+		days--
+		sod += 86400
+	}
+	y, mo, d := civilDate(days)
+	if y < 0 || y > 9999 || nsec < 0 || nsec > 999999999 {
+		return time.Unix(sec, int64(nsec)).UTC().AppendFormat(dst, time.RFC3339Nano)
+	}
+	n := len(dst)
+	dst = append(dst, "0000-00-00T00:00:00"...)
+	b := dst[n:]
+	put2(b[0:], int(y/100))
+	put2(b[2:], int(y%100))
+	put2(b[5:], int(mo))
+	put2(b[8:], int(d))
+	put2(b[11:], int(sod/3600))
+	put2(b[14:], int(sod/60%60))
+	put2(b[17:], int(sod%60))
+	if nsec > 0 {
+		var frac [10]byte
+		frac[0] = '.'
+		v := nsec
+		for i := 9; i >= 1; i-- {
+			frac[i] = byte('0' + v%10)
+			v /= 10
+		}
+		end := 10
+		for frac[end-1] == '0' {
+			end--
+		}
+		dst = append(dst, frac[:end]...)
+	}
+	return append(dst, 'Z')
 }
 
 func appendUint(dst []byte, v uint64) []byte { return strconv.AppendUint(dst, v, 10) }
