@@ -179,34 +179,21 @@ func unixNano(t time.Time) int64 {
 	return t.UnixNano()
 }
 
-// envelope resolves the values a message takes from the configuration.
-func (b *encBase) envelope(m *Message) (ts int64, logger string, sev Severity, host string, pid int32, ver string) {
-	if m.Timestamp.IsZero() {
-		ts = b.now().UnixNano()
-	} else {
-		ts = unixNano(m.Timestamp)
+// tailValues returns the env_version, pid and hostname a message carries:
+// its own, or the encoder's. It returns copies of the strings' headers
+// only, so that m's contents do not escape through it.
+func (b *encBase) tailValues(m *Message) (ver string, pid int32, host string) {
+	ver, pid, host = EnvVersion, b.pid, b.hostname
+	if m.EnvVersion != "" {
+		ver = m.EnvVersion
 	}
-	logger = m.Logger
-	if logger == "" {
-		logger = b.logger
+	if m.Pid != 0 {
+		pid = m.Pid
 	}
-	sev = m.Severity
-	if !sev.Valid() {
-		sev = b.severity
+	if m.Hostname != "" {
+		host = m.Hostname
 	}
-	host = m.Hostname
-	if host == "" {
-		host = b.hostname
-	}
-	pid = m.Pid
-	if pid == 0 {
-		pid = b.pid
-	}
-	ver = m.EnvVersion
-	if ver == "" {
-		ver = EnvVersion
-	}
-	return
+	return ver, pid, host
 }
 
 // fit encodes m with j or h (exactly one is set), and when the encoded

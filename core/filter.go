@@ -1,6 +1,10 @@
 package core
 
-import "sync"
+import (
+	"sync"
+	"time"
+	"unsafe"
+)
 
 // filters are the checks metlog-py's client filters made, applied in Send
 // before a message is encoded. The zero value lets everything through.
@@ -46,17 +50,62 @@ func (f *filters) pass(m *Message, sev Severity) bool {
 	return f.pred == nil || f.callPred(m)
 }
 
-// callPred hands the predicate a pooled copy of m: a pointer passed to an
-// unknown function escapes, and m itself may be the caller's stack value.
+// callPred hands the predicate a pooled copy of m built from m's bytes
+// and field values, never from its own pointers. Escape analysis treats
+// everything m points to as one location, so storing even one of m's string
+// headers in the heap copy would move a caller's stack-built Fields array to
+// the heap on every Send, predicate or not.
 func (f *filters) callPred(m *Message) bool {
-	c := predPool.Get().(*Message)
-	*c = *m
-	keep := f.pred(c)
-	*c = Message{}
+	c := predPool.Get().(*predCopy)
+	c.text = c.text[:0]
+	c.msg = Message{
+		UUID:       m.UUID,
+		Timestamp:  copyTime(m.Timestamp),
+		Type:       c.copyString(m.Type),
+		Logger:     c.copyString(m.Logger),
+		Severity:   m.Severity,
+		Payload:    c.copyString(m.Payload),
+		Fields:     append(c.fields[:0], m.Fields...),
+		TopFields:  append(c.top[:0], m.TopFields...),
+		EnvVersion: c.copyString(m.EnvVersion),
+		Pid:        m.Pid,
+		Hostname:   c.copyString(m.Hostname),
+	}
+	c.fields, c.top = c.msg.Fields, c.msg.TopFields
+	keep := f.pred(&c.msg)
+	clear(c.fields)
+	clear(c.top)
+	c.msg = Message{}
 	predPool.Put(c)
 	return keep
 }
 
-// predPool holds the messages callPred lends to predicates (a default,
-// like entryPool).
-var predPool = sync.Pool{New: func() any { return new(Message) }}
+// copyTime rebuilds t from its instant, without t's *Location pointer.
+func copyTime(t time.Time) time.Time {
+	if t.IsZero() {
+		return time.Time{}
+	}
+	return time.Unix(t.Unix(), int64(t.Nanosecond())).UTC()
+}
+
+// predCopy is the pooled memory of the message a predicate sees.
+type predCopy struct {
+	msg    Message
+	text   []byte
+	fields []Field
+	top    []Field
+}
+
+// copyString returns a copy of s in c's text memory.
+func (c *predCopy) copyString(s string) string {
+	if s == "" {
+		return ""
+	}
+	start := len(c.text)
+	c.text = append(c.text, s...)
+	return unsafe.String(&c.text[start], len(s))
+}
+
+// predPool holds the copies callPred lends to predicates (a default, like
+// entryPool).
+var predPool = sync.Pool{New: func() any { return new(predCopy) }}

@@ -128,7 +128,7 @@ func (e *HekaEncoder) appendMessage(dst []byte, m *Message, payload string, orig
 	if e.isDefaultTail(m) {
 		dst = append(dst, e.tail...)
 	} else {
-		_, _, _, host, pid, ver := e.envelope(m)
+		ver, pid, host := e.tailValues(m)
 		dst = appendHekaTail(dst, ver, pid, host)
 	}
 

@@ -68,7 +68,7 @@ func (e *JSONEncoder) encode(dst []byte, m *Message, payload string, origLen int
 	if e.isDefaultTail(m) {
 		dst = append(dst, e.tail...)
 	} else {
-		_, _, _, host, pid, ver := e.envelope(m)
+		ver, pid, host := e.tailValues(m)
 		dst = e.appendTail(dst, ver, pid, host)
 	}
 	size := len(dst) - start
