@@ -11,41 +11,47 @@ import (
 	"unsafe"
 )
 
-// The conversion of arbitrary Go values, shared by the adapters whose
-// frameworks hand them values of any type (logrus's Data, slog's KindAny).
-//
-// The rules, in order:
-//   - nil, nil pointers, maps and slices: JSON null (a RawJSON field);
-//   - scalars, strings, time.Time, time.Duration, []byte and slices of
-//     scalars: the matching field constructor, without reflection;
-//   - json.RawMessage: its JSON; a json.Marshaler: its JSON, as
-//     encoding/json and slog's JSON handler write it;
-//   - an error, fmt.Stringer or encoding.TextMarshaler: its text;
-//   - maps: groups sorted by key (keys that are not strings or integers
-//     are formatted by fmt);
-//   - structs: groups by encoding/json's field rules (tags, "-",
-//     omitempty, omitzero, embedded structs promoted);
-//   - slices and arrays of scalars or of values formatted as text:
-//     repeated fields; of anything else: groups keyed by index;
-//   - functions, channels, unsafe pointers: their type's name.
-//
-// A method that panics or fails is written as fmt writes it:
-// "%!v(PANIC=String method: boom)" or "%!v(ERROR=MarshalJSON method: no
-// json)", and "<nil>" when the receiver is a nil pointer. Nesting deeper
-// than maxAnyDepth (a cycle of pointers) ends in the string
-// "<max depth exceeded>".
-
 // maxAnyDepth bounds the nesting of maps, structs, slices and pointers.
 const maxAnyDepth = 16
 
 const maxDepthText = "<max depth exceeded>"
 
-// AddAny adds v as a field named name, or as a group of fields when v is a
-// map, a struct or a list of those (see the rules above). It never panics:
-// a panic during the conversion replaces what v had added with the panic's
-// text. The common types cost no allocation; maps of types other than
-// map[string]any and map[string]string, and values formatted by fmt,
-// allocate.
+// AddAny adds v as a field named name, or as a group of fields: the
+// conversion of arbitrary Go values shared by the adapters whose
+// frameworks hand them values of any type (logrus's Data, slog's KindAny).
+// The rules, in order:
+//   - nil, and nil pointers, maps and slices: JSON null (a RawJSON field);
+//   - scalars, strings, time.Time (a Time field), time.Duration, []byte
+//     and slices of scalars, times, durations and errors: the matching
+//     field constructor, without reflection;
+//   - json.RawMessage: its JSON; a json.Marshaler: its JSON, as
+//     encoding/json and slog's JSON handler write it;
+//   - an error, fmt.Stringer or encoding.TextMarshaler, in that order:
+//     its text; methods with a pointer receiver run when the value is
+//     addressable (reached through a pointer or a slice), as encoding/json
+//     does;
+//   - pointers and interfaces: the value they point to;
+//   - maps: groups sorted by key (keys that are not strings or integers
+//     are formatted by fmt);
+//   - structs: groups by encoding/json's field rules (exported fields,
+//     "json" tag names, "-", omitempty, omitzero, embedded structs
+//     promoted);
+//   - slices and arrays of scalars or of values written as text: repeated
+//     fields; of anything else: groups keyed by index ("users.0.name");
+//   - functions, channels, unsafe pointers: their type's name.
+//
+// A method that panics or fails is written as fmt writes it:
+// "%!v(PANIC=String method: boom)", "%!v(ERROR=MarshalJSON method: no
+// json)", and "<nil>" when the method panicked on a nil pointer receiver.
+// Nesting deeper than 16 levels (a cycle of pointers) ends in the string
+// "<max depth exceeded>". AddAny never panics: a panic in the conversion
+// itself replaces what v had added with one field holding its text.
+//
+// The common types cost no allocation; maps of types other than
+// map[string]any and map[string]string (and named types of those, such as
+// logrus.Fields), complex numbers, map keys formatted by fmt, and panic
+// texts allocate. Types seen through reflection are analysed once and
+// cached; the scalar fields of structs are then read without reflection.
 func (e *Entry) AddAny(name string, v any) {
 	depth, n := len(e.opens), len(e.fields)
 	defer func() {
