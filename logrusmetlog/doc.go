@@ -18,52 +18,29 @@
 // # Fields
 //
 // Entry.Data becomes the message's fields in key order (Data is a map, so
-// the hook sorts its keys to make the output deterministic). Values convert
-// by type:
+// the hook sorts its keys to make the output deterministic). Errors
+// (logrus.ErrorKey or any other key) are the string of Error(), as
+// logrus's formatters write them. Every other value converts by core's
+// rules ([core.Entry.AddAny], shared with the other adapters):
 //
-//   - strings, booleans, integers, floats: the matching scalar field;
-//     unsigned integers above math.MaxInt64 as decimal strings in Heka
-//   - time.Time: an RFC 3339 string in UTC; time.Duration: integer
-//     nanoseconds with representation "ns"
-//   - []byte: a bytes field (base64 in the JSON envelope)
-//   - slices and arrays of strings, integers, floats, booleans, byte
-//     slices, times, durations, and of errors, Stringers and
-//     TextMarshalers: repeated fields
-//   - errors (logrus.ErrorKey or any other key): the string of Error()
-//   - json.RawMessage and json.Marshaler (other than time.Time): the JSON,
-//     inlined in the JSON envelope and a string with representation "json"
-//     in Heka
-//   - fmt.Stringer, then encoding.TextMarshaler: the string they return
+//   - scalars, times (RFC 3339 in UTC), durations (nanoseconds, "ns"),
+//     []byte and lists of those: the matching field
+//   - json.Marshaler: its JSON (inlined in the JSON envelope, a string
+//     with representation "json" in Heka); then error, fmt.Stringer,
+//     encoding.TextMarshaler: their text
 //   - maps (logrus.Fields, map[string]any, any map) and structs: groups,
 //     nested objects in the JSON envelope and dotted names ("user.name") in
-//     Heka. Struct fields follow encoding/json's rules for exported fields,
-//     "json" tag names, "-", omitempty and omitzero, and embedded structs,
-//     whose fields are promoted. Map keys are sorted.
+//     Heka; struct fields follow encoding/json's rules (tags, "-",
+//     omitempty, omitzero, embedded structs); map keys are sorted
+//   - lists of structs, maps and other non-scalars: a group keyed by index
+//     ("users.0.name"), because a Metlog field cannot hold a list of objects
 //   - pointers and interfaces: the value they point to; nil as JSON null
-//   - slices and arrays of anything else (structs, maps, pointers,
-//     interfaces, slices): a group keyed by index ("users.0.name"), because
-//     a Metlog field cannot hold a list of objects
-//   - functions, channels: their type's name
 //
-// Apart from time.Time, time.Duration and json.RawMessage, a value's
-// methods come first, in the order above: Error, MarshalJSON, String,
-// MarshalText. Methods with a pointer receiver are used when the
-// value is addressable (reached through a pointer or a slice), as
-// encoding/json does.
-//
-// Structs, maps and slices reached through reflection nest at most 16
-// levels deep (a deeper value, e.g. a cycle of pointers, is written as
-// "<max depth exceeded>"). A panic in a value's Error, String, MarshalJSON
-// or MarshalText method does not escape: the field holds the panic text
-// the way fmt prints it ("%!v(PANIC=String method: boom)"), and a method
-// called on a nil pointer that panics writes "<nil>".
-//
-// The conversion allocates nothing except what a value's own methods
-// allocate, maps other than logrus.Fields, map[string]any and
-// map[string]string (reflection copies their keys and values), complex
-// numbers, and the text of a panic. Types seen through reflection are
-// analysed once per hook; struct fields of scalar types are then read
-// without reflection.
+// Values nest at most 16 levels deep ("<max depth exceeded>" ends a
+// cycle). A panic in a value's method does not escape: the field holds
+// the panic text the way fmt prints it ("%!v(PANIC=String method:
+// boom)"), or "<nil>" for a method called on a nil pointer. The
+// conversion allocates nothing for the common types (see AddAny).
 //
 // When Logger.ReportCaller is on, Entry.Caller becomes a group "source"
 // with "file", "line" and "function", after the Data fields (a Data field

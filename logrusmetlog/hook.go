@@ -2,7 +2,6 @@ package logrusmetlog
 
 import (
 	"context"
-	"reflect"
 	"sync"
 	"time"
 
@@ -24,7 +23,6 @@ type Hook struct {
 	fatalFlush time.Duration
 
 	scratch sync.Pool // of *scratch
-	types   sync.Map  // reflect.Type -> *typeInfo
 }
 
 // NewHook returns a hook sending to c, configured by opts.
@@ -38,7 +36,7 @@ func NewHook(c *core.Client, opts ...Option) *Hook {
 	for _, o := range opts {
 		o(h)
 	}
-	h.scratch.New = func() any { return &scratch{h: h} }
+	h.scratch.New = func() any { return new(scratch) }
 	return h
 }
 
@@ -86,7 +84,7 @@ func (h *Hook) Fire(entry *logrus.Entry) error {
 	}
 	_ = h.c.SendEntry(e) // drops are counted in the client's Stats
 	if s != nil {
-		s.release() // after sending: the message refers to its arena
+		s.release()
 		h.scratch.Put(s)
 	}
 	e.Free()
@@ -118,28 +116,11 @@ func (h *Hook) resolved(sev core.Severity) core.Severity {
 }
 
 // scratch is the state of converting an entry's Data, pooled so that it
-// allocates nothing: the core entry under construction, stacks of map
-// entries being sorted, fields of groups, and the types met last.
+// allocates nothing: the core entry under construction and the Data's
+// entries being sorted.
 type scratch struct {
-	h     *Hook
 	e     *core.Entry
-	pairs []anyPair    // sorted entries of the map[string]any being converted, innermost last
-	keys  []string     // sorted keys of map[string]string values, innermost last
-	kvs   []mapPair    // sorted entries of reflected maps, innermost last
-	arena []core.Field // fields of flat structs' groups (see addFlat)
-
-	recent [4]recentType // the types looked up last (see info)
-	next   int
-}
-
-type recentType struct {
-	t  reflect.Type
-	ti *typeInfo
-}
-
-type mapPair struct {
-	key string
-	val reflect.Value
+	pairs []anyPair
 }
 
 // release drops the scratch's references to the entry and its data.
@@ -147,18 +128,12 @@ func (s *scratch) release() {
 	s.e = nil
 	clear(s.pairs)
 	s.pairs = s.pairs[:0]
-	clear(s.keys)
-	s.keys = s.keys[:0]
-	clear(s.kvs)
-	s.kvs = s.kvs[:0]
-	clear(s.arena)
-	s.arena = s.arena[:0]
-	if cap(s.arena) > maxPooledFields {
-		s.arena = nil // one huge entry does not pin memory in the pool
+	if cap(s.pairs) > maxPooledPairs {
+		s.pairs = nil // one huge entry does not pin memory in the pool
 	}
 }
 
-const maxPooledFields = 1024
+const maxPooledPairs = 1024
 
 // addContext runs the user's context function f, recording a panic.
 func addContext(f func(context.Context, *core.Entry), ctx context.Context, e *core.Entry) {
@@ -168,7 +143,7 @@ func addContext(f func(context.Context, *core.Entry), ctx context.Context, e *co
 			for e.Depth() > depth {
 				e.CloseGroup(false)
 			}
-			e.Add(core.String("context", panicText(r, "context fields", nil)))
+			e.Add(core.String("context", panicText(r, "context fields")))
 		}
 	}()
 	f(ctx, e)
