@@ -2,11 +2,8 @@ package slogmetlog
 
 import (
 	"encoding/json"
-	"fmt"
 	"log/slog"
-	"reflect"
 	"slices"
-	"time"
 
 	"github.com/metlog-go/metlog/core"
 )
@@ -18,8 +15,6 @@ const maxDepth = 32
 // badKey is the key slog gives a value passed without one
 // (slog.Error("failed", err)).
 const badKey = "!BADKEY"
-
-var jsonNull = []byte("null")
 
 // addAttr resolves a, applies ReplaceAttr and adds the result to e. groups
 // are the names of the groups enclosing a, for ReplaceAttr.
@@ -129,49 +124,12 @@ func addValue(e *core.Entry, key string, v slog.Value, k slog.Kind, depth int) {
 	}
 }
 
-// addAny adds a field for a value of slog.KindAny: the common types
-// without reflection, the rest through json.Marshal.
+// addAny adds a field for a value of slog.KindAny. Maps of any values
+// are converted here, because slog resolves the LogValuers among their
+// values; an error keyed "" or "!BADKEY" gets the key "error"; every other
+// value goes through core's conversion (core.Entry.AddAny).
 func addAny(e *core.Entry, key string, x any, depth int) {
 	switch v := x.(type) {
-	case nil:
-		e.Add(core.RawJSON(key, jsonNull))
-	case []byte:
-		e.Add(core.Bytes(key, v))
-	case []string:
-		e.Add(core.Strings(key, v))
-	case []int64:
-		e.Add(core.Ints(key, v))
-	case []float64:
-		e.Add(core.Floats(key, v))
-	case []bool:
-		e.Add(core.Bools(key, v))
-	case []int:
-		mark := e.IntsMark()
-		for _, n := range v {
-			e.PushInt(int64(n))
-		}
-		e.Add(core.Ints(key, e.IntsSince(mark)))
-	case []time.Time:
-		mark := e.StringsMark()
-		for _, t := range v {
-			tm := e.TextMark()
-			e.AppendText(func(dst []byte) []byte { return t.UTC().AppendFormat(dst, time.RFC3339Nano) })
-			e.PushString(e.TextSince(tm))
-		}
-		e.Add(core.Strings(key, e.StringsSince(mark)))
-	case []time.Duration:
-		mark := e.IntsMark()
-		for _, d := range v {
-			e.PushInt(int64(d))
-		}
-		e.Add(core.Ints(key, e.IntsSince(mark)).WithRepresentation("ns"))
-	case map[string]string:
-		keys := sortedKeys(e, v)
-		e.OpenGroup(key)
-		for _, k := range keys {
-			e.Add(core.String(k, v[k]))
-		}
-		e.CloseGroup(false)
 	case map[string]any:
 		if depth >= maxDepth {
 			e.Add(core.String(key, "!ERROR: nested too deeply"))
@@ -184,27 +142,18 @@ func addAny(e *core.Entry, key string, x any, depth int) {
 			addValue(e, k, mv, mv.Kind(), depth+1)
 		}
 		e.CloseGroup(false)
-	case json.Marshaler:
-		// Before error and Stringer, as slog's JSON handler does.
-		b, p, err := callMarshalJSON(v)
-		addMarshaled(e, key, x, b, p, err)
+		return
 	case error:
-		if key == "" || key == badKey {
+		// Unless MarshalJSON writes it, as in slog's JSON handler.
+		if _, jm := x.(json.Marshaler); !jm && (key == "" || key == badKey) {
 			key = "error"
 		}
-		s, p := callError(v)
-		addText(e, key, x, s, p)
-	case fmt.Stringer:
-		s, p := callString(v)
-		addText(e, key, x, s, p)
-	default:
-		b, p, err := marshalJSON(x)
-		addMarshaled(e, key, x, b, p, err)
 	}
+	e.AddAny(key, x)
 }
 
 // sortedKeys returns m's keys, sorted, in e's scratch memory.
-func sortedKeys[V any](e *core.Entry, m map[string]V) []string {
+func sortedKeys(e *core.Entry, m map[string]any) []string {
 	mark := e.StringsMark()
 	for k := range m {
 		e.PushString(k)
@@ -212,65 +161,4 @@ func sortedKeys[V any](e *core.Entry, m map[string]V) []string {
 	keys := e.StringsSince(mark)
 	slices.Sort(keys)
 	return keys
-}
-
-// addText adds the result of an Error or String method, or the text of its
-// panic as slog's own handlers write it.
-func addText(e *core.Entry, key string, x any, s string, p any) {
-	if p != nil {
-		e.Add(core.String(key, panicText(e, x, p)))
-		return
-	}
-	e.Add(core.String(key, s))
-}
-
-// addMarshaled adds JSON produced by MarshalJSON or json.Marshal, or the
-// error or panic that prevented it.
-func addMarshaled(e *core.Entry, key string, x any, b []byte, p any, err error) {
-	switch {
-	case p != nil:
-		e.Add(core.String(key, panicText(e, x, p)))
-	case err != nil:
-		mark := e.TextMark()
-		e.AppendTextString("!ERROR: ")
-		e.AppendTextString(err.Error())
-		e.Add(core.String(key, e.TextSince(mark)))
-	default:
-		// The JSON envelope writes invalid JSON as a string.
-		e.Add(core.RawJSON(key, b))
-	}
-}
-
-// panicText is what slog's handlers write for a value whose method
-// panicked: "<nil>" for a nil pointer receiver, else "!PANIC: " and the
-// panic value.
-func panicText(e *core.Entry, x any, p any) string {
-	if rv := reflect.ValueOf(x); rv.Kind() == reflect.Pointer && rv.IsNil() {
-		return "<nil>"
-	}
-	mark := e.TextMark()
-	e.AppendText(func(dst []byte) []byte { return fmt.Appendf(dst, "!PANIC: %v", p) })
-	return e.TextSince(mark)
-}
-
-func callError(v error) (s string, p any) {
-	defer func() { p = recover() }()
-	return v.Error(), nil
-}
-
-func callString(v fmt.Stringer) (s string, p any) {
-	defer func() { p = recover() }()
-	return v.String(), nil
-}
-
-func callMarshalJSON(v json.Marshaler) (b []byte, p any, err error) {
-	defer func() { p = recover() }()
-	b, err = v.MarshalJSON()
-	return b, nil, err
-}
-
-func marshalJSON(x any) (b []byte, p any, err error) {
-	defer func() { p = recover() }()
-	b, err = json.Marshal(x)
-	return b, nil, err
 }

@@ -19,18 +19,20 @@
 //     inlined, as slog requires. With AddSource, a group "source" holds
 //     function, file and line.
 //
-// Attribute values are resolved (slog.LogValuer) and converted without
-// reflection for the slog kinds and for []byte (bytes), []string, []int,
-// []int64, []float64, []bool, []time.Time, []time.Duration,
-// map[string]string and map[string]any (groups, keys sorted). Other values
-// of kind Any are written, in this order of preference, as the JSON of
-// their MarshalJSON method, as the string of their Error method (an error
+// Attribute values are resolved (slog.LogValuer) and the slog kinds
+// converted without reflection. map[string]any is a group with sorted
+// keys whose values are resolved in turn. Other values of kind Any go
+// through core's conversion, shared with the other adapters
+// ([core.Entry.AddAny]): slices of scalars and times are repeated fields;
+// a value with MarshalJSON is its JSON; then errors, Stringers and
+// TextMarshalers are their text; other maps and structs (by
+// encoding/json's field rules) are groups, nested objects in JSON and
+// dotted names in Heka, and lists of them groups keyed by index. An error
 // whose key is empty or slog's "!BADKEY", as in slog.Error("failed", err),
-// gets the key "error"; other keys are kept), as the string of their String
-// method, or as their json.Marshal encoding. A method that panics is
-// written as slog's handlers write it: "<nil>" for a nil pointer, else
-// "!PANIC: " and the panic value; a value json.Marshal rejects is written
-// as "!ERROR: " and the error. No panic escapes Handle.
+// gets the key "error"; other keys are kept. A method that panics is
+// written as fmt writes it: "%!v(PANIC=String method: boom)", or "<nil>"
+// for a nil pointer receiver; a failing MarshalJSON as
+// "%!v(ERROR=MarshalJSON method: ...)". No panic escapes Handle.
 //
 // WithAttrs converts and encodes its attributes once (a core.Scope), so a
 // logger holding context costs about what one without does; every message
