@@ -83,7 +83,7 @@ func New(addr string, opts ...Option) (*Client, error) {
 			maxSize = lim
 		}
 	}
-	if maxFrame := maxSize + 3 + MaxHeaderSize; cfg.bufferSize < 2*(maxFrame+recHeader) {
+	if maxFrame := maxSize + 3 + MaxHeaderSize; cfg.bufferSize < 2*maxFrame {
 		s.Close()
 		return nil, fmt.Errorf("metlog: buffer size %d cannot hold two messages of %d bytes", cfg.bufferSize, maxSize)
 	}
@@ -370,30 +370,33 @@ func (c *Client) run() {
 	}
 }
 
-// drain delivers the claimed records [from, to) in batches.
-func (c *Client) drain(b *Batch, from, to uint64) {
-	pos := from
-	for pos != to {
-		b.reset()
-		for pos != to {
-			rec, next := c.ring.recordAt(pos)
-			if b.Len() > 0 && b.Size()+len(rec) > c.batchSize {
-				break
+// drain delivers the claimed frames [from, to) in batches. A batch is a
+// run of frames lying back to back in the ring, so senders write straight
+// from ring memory; the ring space is released once it is delivered.
+func (c *Client) drain(b *Batch, from, to cursor) {
+	cur := from
+	for cur != to {
+		b.buf = c.ring.buf
+		b.ends = b.ends[:0]
+		for cur != to {
+			idx, n, next := c.ring.frameAt(cur)
+			if len(b.ends) > 0 && (idx != b.ends[len(b.ends)-1] || b.Size()+n > c.batchSize) {
+				break // not contiguous (a wrap), or the batch is full
 			}
-			b.add(rec)
-			pos = next
+			if len(b.ends) == 0 {
+				b.start = idx
+			}
+			b.ends = append(b.ends, idx+n)
+			cur = next
 		}
 		if c.aborted() {
-			c.ctr.failed.Add(uint64(b.Len()))
-			for pos != to {
-				_, pos = c.ring.recordAt(pos)
-				c.ctr.failed.Add(1)
-			}
+			c.ctr.failed.Add(uint64(b.Len()) + (to.lpos - cur.lpos))
 			return
 		}
 		c.deliver(b)
-		c.ring.release(pos)
+		c.ring.release(cur)
 	}
+	b.buf = nil // do not keep the ring's memory reachable from a stale batch
 }
 
 // deliver writes a batch, retrying with back-off while the sender is

@@ -1,32 +1,33 @@
 package core
 
 import (
-	"encoding/binary"
 	"sync"
 	"sync/atomic"
 )
 
-// ring is a bounded buffer of variable-size records, sized in bytes, with
+// ring is a bounded buffer of variable-size frames, sized in bytes, with
 // many producers and one consumer.
 //
-// A record is a 4-byte little-endian length and its bytes, stored
-// contiguously: a record that does not fit before the end of the buffer is
-// preceded by a wrap marker (or, with fewer than 4 bytes left, an implicit
-// wrap) and written at the start. Positions are monotonic byte counts;
-// pos % size is the index.
+// Frames are stored back to back in buf exactly as they go on the wire;
+// their lengths live apart, in lens. So a run of frames is one contiguous
+// slice of buf that a sender can write without a copy. A frame that does
+// not fit before the end of buf starts at its beginning instead, and its
+// length entry carries wrapBit to say so. Positions are monotonic counts
+// (of bytes for buf, of entries for lens); pos % size is the index.
 //
-// Producers hold the lock only to check space and copy one record. The
+// Producers hold the lock only to check space and copy one frame. The
 // consumer claims everything written so far under the lock, reads the
-// claimed records without it (producers never write there) and releases
-// space as it delivers. A full ring rejects the new record, or with
-// dropOldest discards the oldest records not yet claimed.
+// claimed frames without it (producers never write there) and releases
+// space as it delivers. A full ring rejects the new frame, or with
+// dropOldest discards the oldest frames not yet claimed.
 type ring struct {
 	mu         sync.Mutex
 	buf        []byte
 	size       uint64
-	head       uint64 // first byte not yet released by the consumer
-	rd         uint64 // first byte not yet claimed by the consumer
-	tail       uint64 // first free byte
+	lens       []uint32
+	nlens      uint64
+	head, rd   cursor // first not released, first not claimed by the consumer
+	tail       cursor // next free
 	claiming   bool
 	closed     bool
 	dropOldest bool
@@ -34,36 +35,45 @@ type ring struct {
 	waiting atomic.Bool   // the consumer sleeps and wants a wake-up
 	wake    chan struct{} // capacity 1
 
-	droppedOldest atomic.Uint64  // records discarded by dropOldest
-	enqueued      *atomic.Uint64 // counts records pushed, under the lock
+	droppedOldest atomic.Uint64  // frames discarded by dropOldest
+	enqueued      *atomic.Uint64 // counts frames pushed, under the lock
+}
+
+// cursor is a position in both of the ring's arrays.
+type cursor struct {
+	pos  uint64 // bytes of buf
+	lpos uint64 // entries of lens
 }
 
 const (
-	recHeader  = 4
-	wrapMarker = 0xFFFFFFFF
+	wrapBit = 1 << 31 // the frame starts at buf[0], after the bytes left at the end
+	lenMask = wrapBit - 1
 )
 
 func newRing(size int, dropOldest bool) *ring {
+	nlens := max(size/32, 64) // room for frames averaging 32 bytes
 	return &ring{
 		buf:        make([]byte, size),
 		size:       uint64(size),
+		lens:       make([]uint32, nlens),
+		nlens:      uint64(nlens),
 		dropOldest: dropOldest,
 		wake:       make(chan struct{}, 1),
 	}
 }
 
-// need returns the bytes a record of n bytes takes when written at pos,
-// including any wasted tail before a wrap.
-func (r *ring) need(pos uint64, n int) uint64 {
-	idx := pos % r.size
-	rec := uint64(recHeader + n)
-	if left := r.size - idx; left < rec {
-		return left + rec
+// fits reports whether a frame of n bytes fits at the tail, and the bytes
+// it takes there (including any left unused before a wrap).
+func (r *ring) fits(n int) (need uint64, wrap, ok bool) {
+	need = uint64(n)
+	if left := r.size - r.tail.pos%r.size; left < need {
+		need += left
+		wrap = true
 	}
-	return rec
+	return need, wrap, r.tail.pos-r.head.pos+need <= r.size && r.tail.lpos-r.head.lpos < r.nlens
 }
 
-// pushResult says what became of a record offered to the ring.
+// pushResult says what became of a frame offered to the ring.
 type pushResult uint8
 
 const (
@@ -72,33 +82,29 @@ const (
 	pushClosed
 )
 
-// push copies p into the ring as one record. It never waits for the
+// push copies p into the ring as one frame. It never waits for the
 // consumer: when there is no room it fails (or drops the oldest unclaimed
-// records, with dropOldest).
+// frames, with dropOldest).
 func (r *ring) push(p []byte) pushResult {
 	r.mu.Lock()
 	if r.closed {
 		r.mu.Unlock()
 		return pushClosed
 	}
-	need := r.need(r.tail, len(p))
-	if r.tail-r.head+need > r.size {
-		if !r.dropOldest || !r.makeRoom(need) {
-			r.mu.Unlock()
-			return pushFull
-		}
+	need, wrap, ok := r.fits(len(p))
+	if !ok && (!r.dropOldest || !r.makeRoom(len(p))) {
+		r.mu.Unlock()
+		return pushFull
 	}
-	idx := r.tail % r.size
-	if left := r.size - idx; left < uint64(recHeader+len(p)) {
-		if left >= recHeader {
-			binary.LittleEndian.PutUint32(r.buf[idx:], wrapMarker)
-		}
-		r.tail += left
-		idx = 0
+	e := uint32(len(p))
+	if wrap {
+		e |= wrapBit
 	}
-	binary.LittleEndian.PutUint32(r.buf[idx:], uint32(len(p)))
-	copy(r.buf[idx+recHeader:], p)
-	r.tail += uint64(recHeader + len(p))
+	idx := (r.tail.pos + need - uint64(len(p))) % r.size
+	copy(r.buf[idx:], p)
+	r.lens[r.tail.lpos%r.nlens] = e
+	r.tail.pos += need
+	r.tail.lpos++
 	r.enqueued.Add(1)
 	r.mu.Unlock()
 
@@ -111,41 +117,39 @@ func (r *ring) push(p []byte) pushResult {
 	return pushOK
 }
 
-// makeRoom discards unclaimed records, oldest first, until need bytes fit.
-// Called with the lock held.
-func (r *ring) makeRoom(need uint64) bool {
-	for r.tail-r.head+need > r.size {
-		if r.rd == r.tail {
-			return false // only claimed data left: cannot drop it
+// makeRoom discards unclaimed frames, oldest first, until a frame of n
+// bytes fits. Called with the lock held.
+func (r *ring) makeRoom(n int) bool {
+	for {
+		if _, _, ok := r.fits(n); ok {
+			return true
 		}
-		_, next := r.recordAt(r.rd)
-		r.rd = next
+		if r.rd == r.tail {
+			return false // only claimed frames left: they cannot be dropped
+		}
+		_, _, r.rd = r.frameAt(r.rd)
 		r.droppedOldest.Add(1)
 		if !r.claiming {
 			r.head = r.rd
 		}
 	}
-	return true
 }
 
-// recordAt returns the record at pos, skipping a wrap, and the position
-// after it. pos must be a record boundary before tail.
-func (r *ring) recordAt(pos uint64) ([]byte, uint64) {
-	idx := pos % r.size
-	if left := r.size - idx; left < recHeader {
-		pos += left
-		idx = 0
-	} else if binary.LittleEndian.Uint32(r.buf[idx:]) == wrapMarker {
-		pos += left
-		idx = 0
+// frameAt returns where the frame at c lies in buf (buf[idx:idx+n]) and
+// the cursor after it. c must be a frame boundary before tail.
+func (r *ring) frameAt(c cursor) (idx, n int, next cursor) {
+	e := r.lens[c.lpos%r.nlens]
+	pos := c.pos
+	if e&wrapBit != 0 {
+		pos += r.size - pos%r.size
 	}
-	n := uint64(binary.LittleEndian.Uint32(r.buf[idx:]))
-	return r.buf[idx+recHeader : idx+recHeader+n], pos + recHeader + n
+	n = int(e & lenMask)
+	return int(pos % r.size), n, cursor{pos: pos + uint64(n), lpos: c.lpos + 1}
 }
 
-// claim takes every record written so far for the consumer: it returns the
+// claim takes every frame written so far for the consumer: it returns the
 // claimed range [from, to), empty when there is nothing.
-func (r *ring) claim() (from, to uint64) {
+func (r *ring) claim() (from, to cursor) {
 	r.mu.Lock()
 	from, to = r.rd, r.tail
 	r.rd = to
@@ -154,10 +158,10 @@ func (r *ring) claim() (from, to uint64) {
 	return from, to
 }
 
-// release frees the ring up to pos, inside the current claim.
-func (r *ring) release(pos uint64) {
+// release frees the ring up to c, inside the current claim.
+func (r *ring) release(c cursor) {
 	r.mu.Lock()
-	r.head = pos
+	r.head = c
 	r.mu.Unlock()
 }
 
@@ -170,7 +174,7 @@ func (r *ring) endClaim() {
 }
 
 // sleep announces that the consumer is about to wait; it returns false
-// when records arrived meanwhile (the caller must not sleep then).
+// when frames arrived meanwhile (the caller must not sleep then).
 func (r *ring) sleep() bool {
 	r.waiting.Store(true)
 	r.mu.Lock()
@@ -189,19 +193,10 @@ func (r *ring) close() {
 	r.mu.Unlock()
 }
 
-// count returns the number of unclaimed records (for the final accounting
-// on an aborted close).
+// countUnclaimed returns the number of unclaimed frames (for the final
+// accounting on an aborted close).
 func (r *ring) countUnclaimed() uint64 {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	var n uint64
-	for pos := r.rd; pos != r.tail; {
-		_, pos = r.recordAt(pos)
-		n++
-	}
-	return n
+	return r.tail.lpos - r.rd.lpos
 }
-
-// maxRecord is the largest record the ring accepts: half its size, so a
-// wrap can always be followed by the record.
-func (r *ring) maxRecord() int { return int(r.size/2) - recHeader }

@@ -13,11 +13,11 @@ import (
 func drainRing(r *ring) [][]byte {
 	var out [][]byte
 	from, to := r.claim()
-	for pos := from; pos != to; {
-		rec, next := r.recordAt(pos)
-		out = append(out, append([]byte(nil), rec...))
-		pos = next
-		r.release(pos)
+	for cur := from; cur != to; {
+		idx, n, next := r.frameAt(cur)
+		out = append(out, append([]byte(nil), r.buf[idx:idx+n]...))
+		cur = next
+		r.release(cur)
 	}
 	r.endClaim()
 	return out
@@ -27,7 +27,7 @@ func TestRingOrderAndWrap(t *testing.T) {
 	r := newRing(100, false)
 	r.enqueued = new(paddedCounter).ptr()
 	var want [][]byte
-	// Records of 3..29 bytes wrap around a 100-byte ring many times.
+	// Frames of 3..29 bytes wrap around a 100-byte ring many times.
 	for i := 0; i < 200; i++ {
 		p := bytes.Repeat([]byte{byte('a' + i%26)}, 3+i%27)
 		if res := r.push(p); res != pushOK {
@@ -59,7 +59,7 @@ func checkDrained(t *testing.T, r *ring, want [][]byte) [][]byte {
 func TestRingFullRejectsNewest(t *testing.T) {
 	r := newRing(64, false)
 	r.enqueued = new(paddedCounter).ptr()
-	rec := make([]byte, 12) // 16 bytes with its header: 4 fit
+	rec := make([]byte, 16) // 4 fit
 	for i := 0; i < 4; i++ {
 		if res := r.push(rec); res != pushOK {
 			t.Fatalf("push %d: %v", i, res)
@@ -77,7 +77,7 @@ func TestRingDropOldest(t *testing.T) {
 	r := newRing(64, true)
 	r.enqueued = new(paddedCounter).ptr()
 	for i := 0; i < 10; i++ {
-		rec := make([]byte, 12)
+		rec := make([]byte, 16)
 		rec[0] = byte(i)
 		if res := r.push(rec); res != pushOK {
 			t.Fatalf("push %d: %v", i, res)
@@ -95,7 +95,7 @@ func TestRingDropOldest(t *testing.T) {
 func TestRingDropOldestSparesClaimed(t *testing.T) {
 	r := newRing(64, true)
 	r.enqueued = new(paddedCounter).ptr()
-	rec := make([]byte, 12)
+	rec := make([]byte, 16)
 	for i := 0; i < 4; i++ {
 		r.push(rec)
 	}
@@ -169,4 +169,47 @@ func (p *paddedCounter) ptr() *atomic.Uint64 { return &p.Uint64 }
 
 func (r pushResult) String() string {
 	return fmt.Sprintf("pushResult(%d)", uint8(r))
+}
+
+// TestRingLengthsFull: many tiny frames fill the length entries before the
+// bytes; that is full too, never an overwrite.
+func TestRingLengthsFull(t *testing.T) {
+	r := newRing(64*32, false) // 64 length entries
+	r.enqueued = new(paddedCounter).ptr()
+	for i := 0; i < 64; i++ {
+		if res := r.push([]byte{byte(i)}); res != pushOK {
+			t.Fatalf("push %d: %v", i, res)
+		}
+	}
+	if res := r.push([]byte{1}); res != pushFull {
+		t.Fatalf("65th frame = %v, want pushFull", res)
+	}
+	got := drainRing(r)
+	if len(got) != 64 || got[63][0] != 63 {
+		t.Fatalf("drained %d frames", len(got))
+	}
+}
+
+// TestRingFramesContiguous: frames lie back to back in the buffer, so a
+// run of them is one slice a sender can write without copying.
+func TestRingFramesContiguous(t *testing.T) {
+	r := newRing(1024, false)
+	r.enqueued = new(paddedCounter).ptr()
+	for _, s := range []string{"alpha\n", "beta\n", "gamma\n"} {
+		r.push([]byte(s))
+	}
+	from, to := r.claim()
+	first, _, _ := r.frameAt(from)
+	idx, n, next := r.frameAt(from)
+	for next != to {
+		i2, n2, nx := r.frameAt(next)
+		if i2 != idx+n {
+			t.Fatalf("frame at %d does not follow the previous one ending at %d", i2, idx+n)
+		}
+		idx, n, next = i2, n2, nx
+	}
+	if got := string(r.buf[first : idx+n]); got != "alpha\nbeta\ngamma\n" {
+		t.Fatalf("contiguous run = %q", got)
+	}
+	r.endClaim()
 }
