@@ -135,15 +135,14 @@ func (e *HekaEncoder) appendMessage(dst []byte, m *Message, payload string, orig
 	if e.env != nil {
 		dst = append(dst, e.env.heka...)
 	}
-	var pbuf [128]byte
-	prefix := pbuf[:0]
 	if s := m.Scope; s != nil {
 		dst = append(dst, s.heka...)
-		prefix = append(prefix, s.prefix...)
 	}
-	dst = appendHekaFields(dst, prefix, m.Fields)
-	if len(m.TopFields) > 0 {
-		dst = appendHekaFields(dst, pbuf[:0], m.TopFields)
+	if (m.Scope != nil && len(m.Scope.prefix) > 0) || hasNamedGroup(m.Fields) || hasNamedGroup(m.TopFields) {
+		dst = appendHekaFieldsPrefixed(dst, m)
+	} else {
+		dst = appendHekaFields(dst, nil, m.Fields)
+		dst = appendHekaFields(dst, nil, m.TopFields)
 	}
 	if origLen >= 0 {
 		f := Int(TruncatedField, int64(origLen))
@@ -171,6 +170,31 @@ func appendVarint(dst []byte, v uint64) []byte {
 		return append(dst, byte(v))
 	}
 	return protowire.AppendVarint(dst, v)
+}
+
+// appendHekaFieldsPrefixed writes m's fields under its scope's prefix, and
+// its top-level fields, with scratch space for the dotted names of groups.
+// It is apart from appendMessage so that only messages with groups pay for
+// clearing that space.
+func appendHekaFieldsPrefixed(dst []byte, m *Message) []byte {
+	var pbuf [128]byte
+	prefix := pbuf[:0]
+	if m.Scope != nil {
+		prefix = append(prefix, m.Scope.prefix...)
+	}
+	dst = appendHekaFields(dst, prefix, m.Fields)
+	return appendHekaFields(dst, pbuf[:0], m.TopFields)
+}
+
+// hasNamedGroup reports whether fields hold a named group, whose children
+// need a dotted prefix (unnamed groups are inlined, so look inside them).
+func hasNamedGroup(fields []Field) bool {
+	for i := range fields {
+		if fields[i].kind == KindGroup && (fields[i].Name != "" || hasNamedGroup(fields[i].GroupValue())) {
+			return true
+		}
+	}
+	return false
 }
 
 // appendHekaFields writes fields as Message.fields entries, groups
