@@ -117,6 +117,12 @@ func (e *Entry) addAny(k string, v any, depth int) {
 		e.Add(Time(k, x))
 	case time.Duration:
 		e.Add(Duration(k, x))
+	case *time.Time: // not its MarshalJSON, which keeps the time's zone
+		if x == nil {
+			e.Add(jsonNull(k))
+			return
+		}
+		e.Add(Time(k, *x))
 	case []byte:
 		if x == nil {
 			e.Add(jsonNull(k))

@@ -568,20 +568,22 @@ func (e *Entry) addFlatList(k string, v reflect.Value, et reflect.Type, n int) b
 }
 
 // addFlat adds the flat struct at p (nil: null) as a group, reading its
-// fields straight from memory.
+// fields straight from memory into the entry's arena of group children
+// (as CloseGroup does, without moving them there from the open level).
 func (e *Entry) addFlat(k string, p unsafe.Pointer, ti *typeInfo) {
 	if p == nil {
 		e.Add(jsonNull(k))
 		return
 	}
-	e.OpenGroup(k)
+	a := len(e.arena)
 	for i := range ti.fields {
 		f := &ti.fields[i]
 		if fl, ok := scalarField(f, unsafe.Add(p, f.offset)); ok {
-			e.Add(fl)
+			e.arena = append(e.arena, fl)
 		}
 	}
-	e.CloseGroup(false)
+	n := len(e.arena)
+	e.Add(Group(k, e.arena[a:n:n]...))
 }
 
 // addScalars adds a list of scalars as a repeated field; false when the

@@ -259,6 +259,7 @@ func TestAddAnyConversions(t *testing.T) {
 	cycle := &node{V: 1}
 	cycle.Next = cycle
 	cyclic := map[string]any{}
+	inZone := t0.In(time.FixedZone("X", 3600)).Add(-time.Hour)
 	cyclic["self"] = cyclic
 	values := map[string]any{
 		"stringer":     stringerStruct{A: 1},
@@ -293,6 +294,8 @@ func TestAddAnyConversions(t *testing.T) {
 		"nil_named":    named(nil),
 		"k\xff":        "bad key",
 		"zero_time":    time.Time{},
+		"time_ptr":     &inZone,
+		"nil_time_ptr": (*time.Time)(nil),
 		"cycle":        cycle,
 		"cyclic":       cyclic,
 	}
@@ -340,6 +343,8 @@ func TestAddAnyConversions(t *testing.T) {
 		"nil_named":           nil,
 		"k\ufffd":             "bad key",
 		"zero_time":           "0001-01-01T00:00:00Z",
+		"time_ptr":            "2024-05-06T06:08:09.123456789Z",
+		"nil_time_ptr":        nil,
 	}
 	for _, f := range anyFormats {
 		t.Run(f.String(), func(t *testing.T) {
