@@ -379,7 +379,11 @@ func (c *Client) drain(b *Batch, from, to cursor) {
 		b.buf = c.ring.buf
 		b.ends = b.ends[:0]
 		for cur != to {
-			idx, n, next := c.ring.frameAt(cur)
+			e, ok := c.ring.published(cur, c.abort)
+			if !ok {
+				break // Close's deadline passed while a producer was copying
+			}
+			idx, n, next := c.ring.place(cur, e)
 			if len(b.ends) > 0 && (idx != b.ends[len(b.ends)-1] || b.Size()+n > c.batchSize) {
 				break // not contiguous (a wrap), or the batch is full
 			}

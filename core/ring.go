@@ -1,6 +1,7 @@
 package core
 
 import (
+	"runtime"
 	"sync"
 	"sync/atomic"
 )
@@ -15,16 +16,18 @@ import (
 // length entry carries wrapBit to say so. Positions are monotonic counts
 // (of bytes for buf, of entries for lens); pos % size is the index.
 //
-// Producers hold the lock only to check space and copy one frame. The
-// consumer claims everything written so far under the lock, reads the
-// claimed frames without it (producers never write there) and releases
-// space as it delivers. A full ring rejects the new frame, or with
-// dropOldest discards the oldest frames not yet claimed.
+// Producers hold the lock only to reserve space: they copy the frame after
+// releasing it and then publish its length with an atomic store, so two
+// producers copy at the same time. The consumer claims everything reserved
+// so far under the lock, reads the claimed frames without it (waiting
+// briefly for a frame still being copied) and releases space as it
+// delivers. A full ring rejects the new frame, or with dropOldest discards
+// the oldest published frames not yet claimed.
 type ring struct {
 	mu         sync.Mutex
 	buf        []byte
 	size       uint64
-	lens       []uint32
+	lens       []atomic.Uint32
 	nlens      uint64
 	head, rd   cursor // first not released, first not claimed by the consumer
 	tail       cursor // next free
@@ -46,8 +49,9 @@ type cursor struct {
 }
 
 const (
-	wrapBit = 1 << 31 // the frame starts at buf[0], after the bytes left at the end
-	lenMask = wrapBit - 1
+	wrapBit    = 1 << 31 // the frame starts at buf[0], after the bytes left at the end
+	pendingBit = 1 << 30 // the producer is still copying the frame
+	lenMask    = pendingBit - 1
 )
 
 func newRing(size int, dropOldest bool) *ring {
@@ -55,7 +59,7 @@ func newRing(size int, dropOldest bool) *ring {
 	return &ring{
 		buf:        make([]byte, size),
 		size:       uint64(size),
-		lens:       make([]uint32, nlens),
+		lens:       make([]atomic.Uint32, nlens),
 		nlens:      uint64(nlens),
 		dropOldest: dropOldest,
 		wake:       make(chan struct{}, 1),
@@ -101,12 +105,17 @@ func (r *ring) push(p []byte) pushResult {
 		e |= wrapBit
 	}
 	idx := (r.tail.pos + need - uint64(len(p))) % r.size
-	copy(r.buf[idx:], p)
-	r.lens[r.tail.lpos%r.nlens] = e
+	slot := &r.lens[r.tail.lpos%r.nlens]
+	slot.Store(e | pendingBit)
 	r.tail.pos += need
 	r.tail.lpos++
-	r.enqueued.Add(1)
 	r.mu.Unlock()
+
+	// The space is ours: copy without the lock, then publish. Enqueued is
+	// counted before the frame can be seen, so Sent never overtakes it.
+	copy(r.buf[idx:], p)
+	r.enqueued.Add(1)
+	slot.Store(e)
 
 	if r.waiting.Load() && r.waiting.CompareAndSwap(true, false) {
 		select {
@@ -118,14 +127,15 @@ func (r *ring) push(p []byte) pushResult {
 }
 
 // makeRoom discards unclaimed frames, oldest first, until a frame of n
-// bytes fits. Called with the lock held.
+// bytes fits. A frame still being copied cannot be discarded. Called with
+// the lock held.
 func (r *ring) makeRoom(n int) bool {
 	for {
 		if _, _, ok := r.fits(n); ok {
 			return true
 		}
-		if r.rd == r.tail {
-			return false // only claimed frames left: they cannot be dropped
+		if r.rd == r.tail || r.lens[r.rd.lpos%r.nlens].Load()&pendingBit != 0 {
+			return false // only claimed or unpublished frames left
 		}
 		_, _, r.rd = r.frameAt(r.rd)
 		r.droppedOldest.Add(1)
@@ -136,15 +146,40 @@ func (r *ring) makeRoom(n int) bool {
 }
 
 // frameAt returns where the frame at c lies in buf (buf[idx:idx+n]) and
-// the cursor after it. c must be a frame boundary before tail.
+// the cursor after it. c must be a published frame before tail.
 func (r *ring) frameAt(c cursor) (idx, n int, next cursor) {
-	e := r.lens[c.lpos%r.nlens]
+	return r.place(c, r.lens[c.lpos%r.nlens].Load())
+}
+
+// place locates the frame at c from its length entry e.
+func (r *ring) place(c cursor, e uint32) (idx, n int, next cursor) {
 	pos := c.pos
 	if e&wrapBit != 0 {
 		pos += r.size - pos%r.size
 	}
 	n = int(e & lenMask)
 	return int(pos % r.size), n, cursor{pos: pos + uint64(n), lpos: c.lpos + 1}
+}
+
+// published returns the length entry of the frame at c once its producer
+// has finished copying it, or false when abort closes first. The copy is
+// a memmove that cannot block, so the wait is short; yielding lets a
+// producer preempted mid-copy finish on this processor.
+func (r *ring) published(c cursor, abort <-chan struct{}) (uint32, bool) {
+	slot := &r.lens[c.lpos%r.nlens]
+	for spins := 0; ; spins++ {
+		if e := slot.Load(); e&pendingBit == 0 {
+			return e, true
+		}
+		if spins%64 == 63 {
+			select {
+			case <-abort:
+				return 0, false
+			default:
+			}
+		}
+		runtime.Gosched()
+	}
 }
 
 // claim takes every frame written so far for the consumer: it returns the

@@ -14,7 +14,8 @@ func drainRing(r *ring) [][]byte {
 	var out [][]byte
 	from, to := r.claim()
 	for cur := from; cur != to; {
-		idx, n, next := r.frameAt(cur)
+		e, _ := r.published(cur, nil)
+		idx, n, next := r.place(cur, e)
 		out = append(out, append([]byte(nil), r.buf[idx:idx+n]...))
 		cur = next
 		r.release(cur)

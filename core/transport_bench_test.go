@@ -27,7 +27,8 @@ func BenchmarkEnqueue(b *testing.B) {
 				if consumer.TryLock() {
 					from, to := r.claim()
 					for cur := from; cur != to; {
-						_, _, cur = r.frameAt(cur)
+						e, _ := r.published(cur, nil)
+						_, _, cur = r.place(cur, e)
 					}
 					r.endClaim()
 					consumer.Unlock()
