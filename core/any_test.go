@@ -1,21 +1,16 @@
 package core_test
 
 import (
-	"bytes"
-	"context"
-	"encoding/base64"
 	"encoding/json"
 	"errors"
-	"fmt"
 	"math"
-	"reflect"
 	"sort"
-	"strconv"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/metlog-go/metlog/core"
+	"github.com/metlog-go/metlog/internal/metlogtest"
 )
 
 // Tests of Entry.AddAny, the conversion of arbitrary values the adapters
@@ -23,8 +18,6 @@ import (
 // Capture and decoded; the decoded fields are flattened to dotted names
 // (as Heka writes groups) and compared with what was expected, or with
 // what encoding/json makes of the same value.
-
-var anyFormats = []core.Format{core.FormatJSON, core.FormatHeka}
 
 var t0 = time.Date(2024, 5, 6, 7, 8, 9, 123456789, time.UTC)
 
@@ -96,12 +89,7 @@ type omit struct {
 // client in format f and returns the decoded message.
 func addAll(t *testing.T, f core.Format, values map[string]any) *core.Message {
 	t.Helper()
-	capt := core.NewCapture()
-	c, err := core.New("", core.WithSender(capt), core.WithFormat(f))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer c.Close(context.Background())
+	c, capt := metlogtest.NewClient(t, f)
 	keys := make([]string, 0, len(values))
 	for k := range values {
 		keys = append(keys, k)
@@ -116,14 +104,7 @@ func addAll(t *testing.T, f core.Format, values map[string]any) *core.Message {
 		t.Fatal(err)
 	}
 	e.Free()
-	if err := c.Flush(context.Background()); err != nil {
-		t.Fatal(err)
-	}
-	msgs, err := capt.Messages()
-	if err != nil || len(msgs) != 1 {
-		t.Fatalf("%d messages, %v", len(msgs), err)
-	}
-	return msgs[0]
+	return metlogtest.One(t, c, capt)
 }
 
 // TestAddAnyMatchesEncodingJSON checks structs, maps, slices and scalars
@@ -156,20 +137,10 @@ func TestAddAnyMatchesEncodingJSON(t *testing.T) {
 		"times":          []time.Time{t0, t0.Add(time.Second), {}},
 		"ints":           []int{0, 1, 2},
 	}
-	raw, err := json.Marshal(values)
-	if err != nil {
-		t.Fatal(err)
-	}
-	want := map[string]any{}
-	for k, v := range decodeJSONValue(raw).(map[string]any) {
-		if k == "" {
-			k = "_" // core's name for an empty one
-		}
-		flattenJSON(want, k, v)
-	}
-	for _, f := range anyFormats {
+	want := metlogtest.JSONOracle(t, values)
+	for _, f := range metlogtest.Formats {
 		t.Run(f.String(), func(t *testing.T) {
-			compareFlat(t, decodedFields(addAll(t, f, values)), want, f == core.FormatHeka)
+			metlogtest.CompareFlat(t, "", metlogtest.DecodedFields(addAll(t, f, values)), want, f == core.FormatHeka)
 		})
 	}
 }
@@ -302,7 +273,7 @@ func TestAddAnyConversions(t *testing.T) {
 	want := map[string]any{
 		"stringer":            "stringer",
 		"ptr_addr.p":          "ptr-stringer",
-		"ptr_value.p.A":       num("3"),
+		"ptr_value.p.A":       metlogtest.Num("3"),
 		"panic_string":        "%!v(PANIC=String method: boom)",
 		"panic_nil":           "%!v(PANIC=String method: panic called with nil argument)",
 		"nil_error":           "<nil>",
@@ -315,30 +286,30 @@ func TestAddAnyConversions(t *testing.T) {
 		"marshal_err":         "as json",
 		"text":                "as text",
 		"text_panic":          "%!v(PANIC=MarshalText method: text boom)",
-		"f32":                 num("0.1"),
+		"f32":                 metlogtest.Num("0.1"),
 		"complex":             "(1+2i)",
 		"chan":                "chan int",
 		"colors":              []any{"red", "green"},
-		"anys.0":              num("1"),
+		"anys.0":              metlogtest.Num("1"),
 		"anys.1":              "a",
 		"anys.2":              nil,
-		"map_bool.false":      num("0"),
-		"map_bool.true":       num("1"),
-		"embedded.Y":          num("2"),
+		"map_bool.false":      metlogtest.Num("0"),
+		"map_bool.true":       metlogtest.Num("1"),
+		"embedded.Y":          metlogtest.Num("2"),
 		"embedded.t":          "2024-05-06T07:08:09.123456789Z",
-		"embedded.x":          num("1"),
-		"kept.A":              num("1"),
+		"embedded.x":          metlogtest.Num("1"),
+		"kept.A":              metlogtest.Num("1"),
 		"kept.m":              "m",
 		"holder.v.name":       "Jane Doe",
 		"holder.v.email":      "jane@example.com",
 		"holder.v.created_at": "2024-05-06T07:08:09.123456789Z",
 		"holder.f":            "func()",
 		"holder.arr":          "AQI=",
-		"holder.durs":         []any{num("1"), num("2")},
+		"holder.durs":         []any{metlogtest.Num("1"), metlogtest.Num("2")},
 		"bytes_array":         "AQIDBA==",
-		"uints":               []any{num("1"), num("2")},
-		"big_uints.0":         num("1"),
-		"big_uints.1":         num("18446744073709551615"),
+		"uints":               []any{metlogtest.Num("1"), metlogtest.Num("2")},
+		"big_uints.0":         metlogtest.Num("1"),
+		"big_uints.1":         metlogtest.Num("18446744073709551615"),
 		"nil_map":             nil,
 		"nil_named":           nil,
 		"k\ufffd":             "bad key",
@@ -346,9 +317,9 @@ func TestAddAnyConversions(t *testing.T) {
 		"time_ptr":            "2024-05-06T06:08:09.123456789Z",
 		"nil_time_ptr":        nil,
 	}
-	for _, f := range anyFormats {
+	for _, f := range metlogtest.Formats {
 		t.Run(f.String(), func(t *testing.T) {
-			got := decodedFields(addAll(t, f, values))
+			got := metlogtest.DecodedFields(addAll(t, f, values))
 			for _, prefix := range []string{"cycle.", "cyclic."} {
 				depth := 0
 				for k, v := range got {
@@ -365,9 +336,9 @@ func TestAddAnyConversions(t *testing.T) {
 			}
 			// Heka writes a big unsigned number as its decimal string.
 			if f == core.FormatHeka && got["big_uints.1"] == "18446744073709551615" {
-				got["big_uints.1"] = num("18446744073709551615")
+				got["big_uints.1"] = metlogtest.Num("18446744073709551615")
 			}
-			compareFlat(t, got, want, f == core.FormatHeka)
+			metlogtest.CompareFlat(t, "", got, want, f == core.FormatHeka)
 		})
 	}
 }
@@ -378,12 +349,12 @@ func TestAddAnyConversions(t *testing.T) {
 func TestAddAnySpecialNumbers(t *testing.T) {
 	values := map[string]any{"nan": math.NaN(), "inf": math.Inf(1), "ninf": float32(math.Inf(-1)), "big": uint64(math.MaxUint64)}
 	want := map[core.Format]map[string]any{
-		core.FormatJSON: {"nan": "NaN", "inf": "+Inf", "ninf": "-Inf", "big": num("18446744073709551615")},
-		core.FormatHeka: {"nan": num("NaN"), "inf": num("+Inf"), "ninf": num("-Inf"), "big": "18446744073709551615"},
+		core.FormatJSON: {"nan": "NaN", "inf": "+Inf", "ninf": "-Inf", "big": metlogtest.Num("18446744073709551615")},
+		core.FormatHeka: {"nan": metlogtest.Num("NaN"), "inf": metlogtest.Num("+Inf"), "ninf": metlogtest.Num("-Inf"), "big": "18446744073709551615"},
 	}
-	for _, f := range anyFormats {
+	for _, f := range metlogtest.Formats {
 		t.Run(f.String(), func(t *testing.T) {
-			compareFlat(t, decodedFields(addAll(t, f, values)), want[f], false)
+			metlogtest.CompareFlat(t, "", metlogtest.DecodedFields(addAll(t, f, values)), want[f], false)
 		})
 	}
 }
@@ -396,7 +367,7 @@ func TestAddAnyShape(t *testing.T) {
 		"user": oneUser,
 		"m":    map[string]any{"z": 1, "a": 2, "m": 3},
 	}
-	for _, f := range anyFormats {
+	for _, f := range metlogtest.Formats {
 		t.Run(f.String(), func(t *testing.T) {
 			m := addAll(t, f, values)
 			var names []string
@@ -421,14 +392,9 @@ func TestAddAnyShape(t *testing.T) {
 // logrus's formatters write errors), panics as AddAny writes them, nil as
 // null.
 func TestAddError(t *testing.T) {
-	for _, f := range anyFormats {
+	for _, f := range metlogtest.Formats {
 		t.Run(f.String(), func(t *testing.T) {
-			capt := core.NewCapture()
-			c, err := core.New("", core.WithSender(capt), core.WithFormat(f))
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer c.Close(context.Background())
+			c, capt := metlogtest.NewClient(t, f)
 			e := core.GetEntry()
 			e.AddError("a", marshalErr{})
 			e.AddError("b", (*panicError)(nil))
@@ -438,200 +404,8 @@ func TestAddError(t *testing.T) {
 				t.Fatal(err)
 			}
 			e.Free()
-			if err := c.Flush(context.Background()); err != nil {
-				t.Fatal(err)
-			}
-			msgs, err := capt.Messages()
-			if err != nil || len(msgs) != 1 {
-				t.Fatalf("%d messages, %v", len(msgs), err)
-			}
 			want := map[string]any{"a": "as error", "b": "<nil>", "c": nil, "d": "plain"}
-			compareFlat(t, decodedFields(msgs[0]), want, false)
+			metlogtest.CompareFlat(t, "", metlogtest.DecodedFields(metlogtest.One(t, c, capt)), want, false)
 		})
-	}
-}
-
-// Flat values: every field is flattened to a dotted name and every value
-// normalised to one of nil, bool, string, num (a canonical number), []any
-// of those.
-type num string
-
-func canonFloat(f float64) num {
-	if f == math.Trunc(f) && math.Abs(f) < 1<<53 {
-		return num(strconv.FormatInt(int64(f), 10))
-	}
-	return num(strconv.FormatFloat(f, 'g', -1, 64))
-}
-
-func canonNumber(n json.Number) num {
-	if i, err := strconv.ParseInt(string(n), 10, 64); err == nil {
-		return num(strconv.FormatInt(i, 10))
-	}
-	if strings.ContainsAny(string(n), ".eE") {
-		if f, err := n.Float64(); err == nil {
-			return canonFloat(f)
-		}
-	}
-	return num(n)
-}
-
-func decodedFields(m *core.Message) map[string]any {
-	out := map[string]any{}
-	flattenFields(out, "", m.Fields)
-	return out
-}
-
-func flattenFields(out map[string]any, prefix string, fields []core.Field) {
-	for _, f := range fields {
-		name := prefix + f.Name
-		if f.Kind() == core.KindGroup {
-			p := prefix
-			if f.Name != "" {
-				p = name + "."
-			}
-			flattenFields(out, p, f.GroupValue())
-			continue
-		}
-		if f.Kind() == core.KindJSON || f.Representation == "json" {
-			raw := f.BytesValue()
-			if f.Kind() == core.KindString {
-				raw = []byte(f.Str())
-			}
-			flattenJSON(out, name, decodeJSONValue(raw))
-			continue
-		}
-		out[name] = fieldValue(f)
-	}
-}
-
-func fieldValue(f core.Field) any {
-	switch v := f.Value().(type) {
-	case string:
-		return v
-	case []byte:
-		return base64.StdEncoding.EncodeToString(v)
-	case int64:
-		return num(strconv.FormatInt(v, 10))
-	case uint64:
-		return num(strconv.FormatUint(v, 10))
-	case float64:
-		return canonFloat(v)
-	case bool:
-		return v
-	case []string:
-		return toList(v, func(s string) any { return s })
-	case [][]byte:
-		return toList(v, func(b []byte) any { return base64.StdEncoding.EncodeToString(b) })
-	case []int64:
-		return toList(v, func(i int64) any { return num(strconv.FormatInt(i, 10)) })
-	case []float64:
-		return toList(v, func(f float64) any { return canonFloat(f) })
-	case []bool:
-		return toList(v, func(b bool) any { return b })
-	}
-	return fmt.Sprintf("unexpected %T", f.Value())
-}
-
-func toList[T any](vs []T, f func(T) any) []any {
-	out := make([]any, len(vs))
-	for i, v := range vs {
-		out[i] = f(v)
-	}
-	return out
-}
-
-func decodeJSONValue(raw []byte) any {
-	d := json.NewDecoder(bytes.NewReader(raw))
-	d.UseNumber()
-	var v any
-	if err := d.Decode(&v); err != nil {
-		return string(raw) // core writes invalid raw JSON as a string
-	}
-	return v
-}
-
-// flattenJSON flattens a value decoded with UseNumber. Arrays of scalars
-// of one type stay lists; other arrays flatten by index.
-func flattenJSON(out map[string]any, name string, v any) {
-	switch v := v.(type) {
-	case map[string]any:
-		for k, x := range v {
-			flattenJSON(out, name+"."+k, x)
-		}
-	case []any:
-		if scalarList(v) {
-			l := make([]any, len(v))
-			for i, x := range v {
-				l[i] = jsonScalar(x)
-			}
-			out[name] = l
-			return
-		}
-		for i, x := range v {
-			flattenJSON(out, name+"."+strconv.Itoa(i), x)
-		}
-	default:
-		out[name] = jsonScalar(v)
-	}
-}
-
-func scalarList(v []any) bool {
-	var kind reflect.Type
-	for _, x := range v {
-		switch x.(type) {
-		case map[string]any, []any, nil:
-			return false
-		}
-		if kind != nil && reflect.TypeOf(x) != kind {
-			return false
-		}
-		kind = reflect.TypeOf(x)
-	}
-	return true
-}
-
-func jsonScalar(v any) any {
-	if n, ok := v.(json.Number); ok {
-		return canonNumber(n)
-	}
-	return v
-}
-
-// compareFlat reports differences between got and want. Heka decodes a
-// repeated field of one value as a scalar, so with loose a scalar matches
-// a list of one; an empty list matches an empty list of any type.
-func compareFlat(t testing.TB, got, want map[string]any, loose bool) {
-	t.Helper()
-	keys := map[string]bool{}
-	for k := range got {
-		keys[k] = true
-	}
-	for k := range want {
-		keys[k] = true
-	}
-	sorted := make([]string, 0, len(keys))
-	for k := range keys {
-		sorted = append(sorted, k)
-	}
-	sort.Strings(sorted)
-	for _, k := range sorted {
-		g, gok := got[k]
-		w, wok := want[k]
-		switch {
-		case !gok:
-			t.Errorf("field %q missing, want %#v", k, w)
-		case !wok:
-			t.Errorf("unexpected field %q = %#v", k, g)
-		case !reflect.DeepEqual(g, w):
-			if l, ok := w.([]any); loose && ok && len(l) == 1 && reflect.DeepEqual(g, l[0]) {
-				continue
-			}
-			if l, ok := w.([]any); ok && len(l) == 0 {
-				if gl, ok := g.([]any); ok && len(gl) == 0 {
-					continue
-				}
-			}
-			t.Errorf("field %q = %#v, want %#v", k, g, w)
-		}
 	}
 }
