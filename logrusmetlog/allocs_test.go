@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/metlog-go/metlog/core"
+	"github.com/metlog-go/metlog/internal/metlogtest"
 	"github.com/metlog-go/metlog/logrusmetlog"
 	"github.com/sirupsen/logrus"
 )
@@ -17,7 +18,7 @@ func TestFireAllocs(t *testing.T) {
 	if raceEnabled {
 		t.Skip("allocation counts are meaningless under the race detector")
 	}
-	for _, f := range formats {
+	for _, f := range metlogtest.Formats {
 		t.Run(f.String(), func(t *testing.T) {
 			c, err := core.New("", core.WithSender(core.NewWriterSender(io.Discard)), core.WithFormat(f))
 			if err != nil {

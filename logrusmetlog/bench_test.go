@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/metlog-go/metlog/core"
+	"github.com/metlog-go/metlog/internal/metlogtest"
 	"github.com/metlog-go/metlog/logrusmetlog"
 	"github.com/sirupsen/logrus"
 )
@@ -39,7 +40,7 @@ func BenchmarkLogrus(b *testing.B) {
 		}},
 	}
 	clients := map[core.Format]*core.Client{}
-	for _, f := range formats {
+	for _, f := range metlogtest.Formats {
 		clients[f] = newBenchClient(b, f)
 	}
 	setups := []struct {
@@ -76,7 +77,7 @@ func BenchmarkLogrus(b *testing.B) {
 // BenchmarkFire measures the hook alone on a prepared entry: conversion,
 // encoding and enqueueing, without logrus's own work.
 func BenchmarkFire(b *testing.B) {
-	for _, f := range formats {
+	for _, f := range metlogtest.Formats {
 		c := newBenchClient(b, f)
 		h := logrusmetlog.NewHook(c)
 		for _, sc := range []struct {

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/metlog-go/metlog/core"
+	"github.com/metlog-go/metlog/internal/metlogtest"
 	"github.com/metlog-go/metlog/logrusmetlog"
 	"github.com/sirupsen/logrus"
 	logrustest "github.com/sirupsen/logrus/hooks/test"
@@ -93,6 +94,14 @@ type scalars struct {
 	Z   float64 `json:"z,omitzero"`
 }
 
+type omit struct {
+	A int       `json:",omitzero"`
+	T time.Time `json:"t,omitzero"`
+	S []int     `json:"s,omitempty"`
+	P *int      `json:"p,omitempty"`
+	M string    `json:"m,omitempty"`
+}
+
 type nilSlices struct {
 	B  []byte
 	S  []string
@@ -160,16 +169,16 @@ func logVariety(logger *logrus.Logger) {
 // TestMatchesTestHook logs entries to logrus's test hook and ours, then
 // checks every decoded message against the entry the test hook recorded.
 func TestMatchesTestHook(t *testing.T) {
-	for _, f := range formats {
+	for _, f := range metlogtest.Formats {
 		t.Run(f.String(), func(t *testing.T) {
-			c, capt := newClient(t, f)
+			c, capt := metlogtest.NewClient(t, f)
 			logger := newLogger()
 			rec := logrustest.NewLocal(logger)
 			logger.AddHook(logrusmetlog.NewHook(c))
 			logVariety(logger)
 
 			entries := rec.AllEntries()
-			msgs := messages(t, c, capt)
+			msgs := metlogtest.Messages(t, c, capt)
 			if len(entries) != 9 || len(msgs) != len(entries) {
 				t.Fatalf("%d entries and %d messages, want 9 of each", len(entries), len(msgs))
 			}
@@ -192,7 +201,7 @@ func TestMatchesTestHook(t *testing.T) {
 				if !m.Timestamp.Equal(want) {
 					t.Errorf("%s: timestamp %v, want %v", what, m.Timestamp, want)
 				}
-				compareFlat(t, what, decodedFields(m), expectedFields(t, e), f == core.FormatHeka)
+				metlogtest.CompareFlat(t, what, metlogtest.DecodedFields(m), expectedFields(t, e), f == core.FormatHeka)
 			}
 		})
 	}
@@ -201,13 +210,13 @@ func TestMatchesTestHook(t *testing.T) {
 // TestNested checks the shape of groups: nested objects in JSON, dotted
 // names in Heka.
 func TestNested(t *testing.T) {
-	for _, f := range formats {
+	for _, f := range metlogtest.Formats {
 		t.Run(f.String(), func(t *testing.T) {
-			c, capt := newClient(t, f)
+			c, capt := metlogtest.NewClient(t, f)
 			logger := newLogger()
 			logger.AddHook(logrusmetlog.NewHook(c))
 			logger.WithField("user", oneUser).Info("x")
-			m := messages(t, c, capt)[0]
+			m := metlogtest.Messages(t, c, capt)[0]
 			var names []string
 			for _, fl := range m.Fields {
 				names = append(names, fl.Name)

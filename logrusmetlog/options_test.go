@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/metlog-go/metlog/core"
+	"github.com/metlog-go/metlog/internal/metlogtest"
 	"github.com/metlog-go/metlog/logrusmetlog"
 	"github.com/sirupsen/logrus"
 )
@@ -27,7 +28,7 @@ func TestDefaultSeverity(t *testing.T) {
 }
 
 func TestLevels(t *testing.T) {
-	c, capt := newClient(t, core.FormatJSON)
+	c, capt := metlogtest.NewClient(t, core.FormatJSON)
 	if got := logrusmetlog.NewHook(c).Levels(); !slices.Equal(got, logrus.AllLevels) {
 		t.Errorf("default levels %v, want all", got)
 	}
@@ -42,7 +43,7 @@ func TestLevels(t *testing.T) {
 	logger.Debug("debug")
 	logger.Error("error")
 	var got []string
-	for _, m := range messages(t, c, capt) {
+	for _, m := range metlogtest.Messages(t, c, capt) {
 		got = append(got, m.Payload)
 	}
 	if strings.Join(got, ",") != "warn,error" {
@@ -51,9 +52,9 @@ func TestLevels(t *testing.T) {
 }
 
 func TestOptions(t *testing.T) {
-	for _, f := range formats {
+	for _, f := range metlogtest.Formats {
 		t.Run(f.String(), func(t *testing.T) {
-			c, capt := newClient(t, f, core.WithSeverity(core.Notice))
+			c, capt := metlogtest.NewClient(t, f, core.WithSeverity(core.Notice))
 			logger := newLogger()
 			logger.AddHook(logrusmetlog.NewHook(c,
 				logrusmetlog.WithType("audit"),
@@ -66,7 +67,7 @@ func TestOptions(t *testing.T) {
 				})))
 			logger.Info("a")
 			logger.Warn("b")
-			msgs := messages(t, c, capt)
+			msgs := metlogtest.Messages(t, c, capt)
 			if len(msgs) != 2 {
 				t.Fatalf("%d messages", len(msgs))
 			}
@@ -82,12 +83,12 @@ func TestOptions(t *testing.T) {
 
 // A client that filters a severity gets no message built for it.
 func TestClientFilter(t *testing.T) {
-	c, capt := newClient(t, core.FormatJSON, core.WithMaxSeverity(core.Warning))
+	c, capt := metlogtest.NewClient(t, core.FormatJSON, core.WithMaxSeverity(core.Warning))
 	logger := newLogger()
 	logger.AddHook(logrusmetlog.NewHook(c))
 	logger.Info("filtered")
 	logger.Error("kept")
-	msgs := messages(t, c, capt)
+	msgs := metlogtest.Messages(t, c, capt)
 	if len(msgs) != 1 || msgs[0].Payload != "kept" {
 		t.Fatalf("got %d messages", len(msgs))
 	}
@@ -95,9 +96,9 @@ func TestClientFilter(t *testing.T) {
 
 // Data keys come out sorted whatever the map's order.
 func TestFieldOrder(t *testing.T) {
-	for _, f := range formats {
+	for _, f := range metlogtest.Formats {
 		t.Run(f.String(), func(t *testing.T) {
-			c, capt := newClient(t, f)
+			c, capt := metlogtest.NewClient(t, f)
 			logger := newLogger()
 			logger.AddHook(logrusmetlog.NewHook(c))
 			keys := []string{"m", "c", "x", "a", "q", "b", "z", "k", "d", "y", "e", "w", "f", "v", "g"}
@@ -113,7 +114,7 @@ func TestFieldOrder(t *testing.T) {
 			}
 			wantNested := slices.Sorted(slices.Values(keys))
 			want := slices.Sorted(slices.Values(append(keys, "n")))
-			for _, m := range messages(t, c, capt) {
+			for _, m := range metlogtest.Messages(t, c, capt) {
 				var got, gotNested []string
 				for _, fl := range m.Fields {
 					name, sub, ok := strings.Cut(fl.Name, ".")
@@ -141,9 +142,9 @@ func TestFieldOrder(t *testing.T) {
 }
 
 func TestContextFields(t *testing.T) {
-	for _, f := range formats {
+	for _, f := range metlogtest.Formats {
 		t.Run(f.String(), func(t *testing.T) {
-			c, capt := newClient(t, f)
+			c, capt := metlogtest.NewClient(t, f)
 			logger := newLogger()
 			calls := 0
 			logger.AddHook(logrusmetlog.NewHook(c, logrusmetlog.WithContextFields(func(ctx context.Context, e *core.Entry) {
@@ -160,19 +161,19 @@ func TestContextFields(t *testing.T) {
 			logger.WithField("a", 1).Info("no context")
 			logger.WithContext(context.WithValue(context.Background(), ctxKey{}, "r-42")).WithField("a", 1).Info("with context")
 			logger.WithContext(context.WithValue(context.Background(), ctxKey{}, "boom")).Info("panicking context")
-			msgs := messages(t, c, capt)
+			msgs := metlogtest.Messages(t, c, capt)
 			if calls != 2 || len(msgs) != 3 {
 				t.Fatalf("%d calls, %d messages, want 2 and 3", calls, len(msgs))
 			}
-			if got := decodedFields(msgs[0]); len(got) != 1 {
+			if got := metlogtest.DecodedFields(msgs[0]); len(got) != 1 {
 				t.Errorf("no context: fields %v", got)
 			}
-			got := decodedFields(msgs[1])
-			if got["request_id"] != "r-42" || got["a"] != num("1") {
+			got := metlogtest.DecodedFields(msgs[1])
+			if got["request_id"] != "r-42" || got["a"] != metlogtest.Num("1") {
 				t.Errorf("with context: fields %v", got)
 			}
-			got = decodedFields(msgs[2])
-			if got["request_id"] != "boom" || got["half.x"] != num("1") || got["context"] != "%!v(PANIC=context fields: context broke)" {
+			got = metlogtest.DecodedFields(msgs[2])
+			if got["request_id"] != "boom" || got["half.x"] != metlogtest.Num("1") || got["context"] != "%!v(PANIC=context fields: context broke)" {
 				t.Errorf("panicking context: fields %v", got)
 			}
 		})
@@ -180,19 +181,19 @@ func TestContextFields(t *testing.T) {
 }
 
 func TestCaller(t *testing.T) {
-	for _, f := range formats {
+	for _, f := range metlogtest.Formats {
 		t.Run(f.String(), func(t *testing.T) {
-			c, capt := newClient(t, f)
+			c, capt := metlogtest.NewClient(t, f)
 			logger := newLogger()
 			logger.AddHook(logrusmetlog.NewHook(c))
 			logger.WithField("source", "mine").Info("no caller")
 			logger.ReportCaller = true
 			logger.WithField("source", "mine").Info("caller")
-			msgs := messages(t, c, capt)
-			if got := decodedFields(msgs[0]); len(got) != 1 || got["source"] != "mine" {
+			msgs := metlogtest.Messages(t, c, capt)
+			if got := metlogtest.DecodedFields(msgs[0]); len(got) != 1 || got["source"] != "mine" {
 				t.Errorf("fields without ReportCaller: %v", got)
 			}
-			got := decodedFields(msgs[1])
+			got := metlogtest.DecodedFields(msgs[1])
 			if len(got) != 4 || got["fields.source"] != "mine" {
 				t.Errorf("fields with ReportCaller: %v", got)
 			}
@@ -202,7 +203,7 @@ func TestCaller(t *testing.T) {
 			if file, _ := got["source.file"].(string); !strings.HasSuffix(file, "/options_test.go") {
 				t.Errorf("source.file %q", file)
 			}
-			if _, ok := got["source.line"].(num); !ok {
+			if _, ok := got["source.line"].(metlogtest.Num); !ok {
 				t.Errorf("source.line %#v", got["source.line"])
 			}
 		})
@@ -211,7 +212,7 @@ func TestCaller(t *testing.T) {
 
 // Fire returns nil and logging goes on when the client drops the message.
 func TestFireNeverFails(t *testing.T) {
-	c, _ := newClient(t, core.FormatJSON)
+	c, _ := metlogtest.NewClient(t, core.FormatJSON)
 	h := logrusmetlog.NewHook(c)
 	if err := c.Close(context.Background()); err != nil {
 		t.Fatal(err)
@@ -278,7 +279,7 @@ func TestDiscardFormatter(t *testing.T) {
 	if b != nil || err != nil {
 		t.Fatalf("Format = %q, %v", b, err)
 	}
-	c, capt := newClient(t, core.FormatHeka)
+	c, capt := metlogtest.NewClient(t, core.FormatHeka)
 	var out strings.Builder
 	logger := newLogger()
 	logger.Out = &out
@@ -288,13 +289,13 @@ func TestDiscardFormatter(t *testing.T) {
 	if out.Len() != 0 {
 		t.Errorf("logger wrote %q", out.String())
 	}
-	if msgs := messages(t, c, capt); len(msgs) != 1 || msgs[0].Payload != "only the hook" {
+	if msgs := metlogtest.Messages(t, c, capt); len(msgs) != 1 || msgs[0].Payload != "only the hook" {
 		t.Errorf("hook sent %d messages", len(msgs))
 	}
 }
 
 func TestConcurrent(t *testing.T) {
-	c, capt := newClient(t, core.FormatHeka)
+	c, capt := metlogtest.NewClient(t, core.FormatHeka)
 	logger := newLogger()
 	logger.AddHook(logrusmetlog.NewHook(c))
 	base := logger.WithFields(tenFields())
@@ -309,13 +310,13 @@ func TestConcurrent(t *testing.T) {
 		}()
 	}
 	wg.Wait()
-	msgs := messages(t, c, capt)
+	msgs := metlogtest.Messages(t, c, capt)
 	if len(msgs) != 400 {
 		t.Fatalf("%d messages, want 400", len(msgs))
 	}
 	seen := map[[2]int64]bool{}
 	for _, m := range msgs {
-		f := decodedFields(m)
+		f := metlogtest.DecodedFields(m)
 		if f["users.9.name"] != "userj" || f["error"] != "fail" {
 			t.Fatalf("fields %v", f)
 		}
