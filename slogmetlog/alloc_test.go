@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/metlog-go/metlog/core"
+	"github.com/metlog-go/metlog/internal/metlogtest"
 )
 
 // Handle allocates nothing for the benchmark's records, with or without
@@ -34,7 +35,7 @@ func TestHandleAllocs(t *testing.T) {
 	r.Add(benchFields...)
 	static := slog.NewRecord(time.Now(), slog.LevelInfo, benchMsg, pcs[0])
 	r.Add("map", map[string]any{"b": 1, "a": "x"}, "group", slog.GroupValue(slog.Int("n", 1)))
-	for _, f := range formats {
+	for _, f := range metlogtest.Formats {
 		c, err := core.New("", core.WithSender(core.NewWriterSender(io.Discard)), core.WithFormat(f))
 		if err != nil {
 			t.Fatal(err)

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/metlog-go/metlog/core"
+	"github.com/metlog-go/metlog/internal/metlogtest"
 )
 
 type point struct {
@@ -65,7 +66,7 @@ func TestValues(t *testing.T) {
 		"lv", stringValuer("lv"),
 		"slice", []any{1, "a"},
 	}
-	for _, f := range formats {
+	for _, f := range metlogtest.Formats {
 		_, got := logOne(t, f, nil, func(l *slog.Logger) { l.Info("x", args...) })
 		want := map[string]any{
 			"s":        "str",
@@ -156,9 +157,9 @@ func TestMapKeysSorted(t *testing.T) {
 	for i := 0; i < 20; i++ {
 		m[fmt.Sprintf("k%02d", i)] = "v"
 	}
-	c, cp := newCaptureClient(t, core.FormatJSON)
+	c, cp := metlogtest.NewClient(t, core.FormatJSON)
 	slog.New(NewHandler(c, nil)).Info("x", "m", m)
-	only(t, c, cp)
+	metlogtest.One(t, c, cp)
 	frame := string(cp.Frames()[0])
 	last := -1
 	for i := 0; i < 20; i++ {
@@ -171,7 +172,7 @@ func TestMapKeysSorted(t *testing.T) {
 }
 
 func TestErrorKeys(t *testing.T) {
-	for _, f := range formats {
+	for _, f := range metlogtest.Formats {
 		_, got := logOne(t, f, nil, func(l *slog.Logger) {
 			lone := []any{errors.New("lone")} // slog keys a lone value !BADKEY
 			l.Error("failed", lone...)
@@ -236,7 +237,7 @@ func TestBadValues(t *testing.T) {
 		"inf", math.Inf(-1),
 		"huge", strings.Repeat("x", 30000),
 	}
-	for _, f := range formats {
+	for _, f := range metlogtest.Formats {
 		_, got := logOne(t, f, nil, func(l *slog.Logger) { l.Info("x", args...) })
 		// Panics and errors of methods as fmt writes them (core's
 		// conversion); values without a field type by their type's name.
@@ -292,15 +293,15 @@ func TestBadValues(t *testing.T) {
 // A record too big for the client's size limit is dropped, counted, and
 // reported by Handle; it does not panic or block.
 func TestOversize(t *testing.T) {
-	for _, f := range formats {
-		c, cp := newCaptureClient(t, f)
+	for _, f := range metlogtest.Formats {
+		c, cp := metlogtest.NewClient(t, f)
 		h := NewHandler(c, nil)
 		r := slog.NewRecord(time.Now(), slog.LevelInfo, "x", 0)
 		r.AddAttrs(slog.String("huge", strings.Repeat("x", 200000)))
 		if err := h.Handle(context.Background(), r); !errors.Is(err, core.ErrOversize) {
 			t.Errorf("%v: Handle = %v, want ErrOversize", f, err)
 		}
-		if n := len(decoded(t, c, cp)); n != 0 {
+		if n := len(metlogtest.Messages(t, c, cp)); n != 0 {
 			t.Errorf("%v: %d messages sent", f, n)
 		}
 		if st := c.Stats(); st.Drops.Oversize != 1 {

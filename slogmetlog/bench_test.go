@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/metlog-go/metlog/core"
+	"github.com/metlog-go/metlog/internal/metlogtest"
 )
 
 // The scenarios and fields of zap's benchmark suite (benchmarks/slog_test.go
@@ -111,7 +112,7 @@ func BenchmarkSlog(b *testing.B) {
 			b.Run("noop-handler", func(b *testing.B) {
 				runParallel(b, sc.run(slog.New(noopHandler{})), nil)
 			})
-			for _, f := range formats {
+			for _, f := range metlogtest.Formats {
 				// With the default 4 MiB ring, half or more of the messages
 				// are dropped here: two producers keep both cores busy and
 				// the consumer goroutine runs only when one is preempted.
@@ -174,11 +175,11 @@ func runParallel(b *testing.B, log func(), flush func()) {
 // TestBenchFieldsEncoded checks that the benchmark logs what it claims:
 // every one of the ten fields reaches the message, objects as groups.
 func TestBenchFieldsEncoded(t *testing.T) {
-	for _, f := range formats {
+	for _, f := range metlogtest.Formats {
 		t.Run(f.String(), func(t *testing.T) {
-			c, cp := newCaptureClient(t, f)
+			c, cp := metlogtest.NewClient(t, f)
 			slog.New(NewHandler(c, nil)).Info(benchMsg, benchFields...)
-			got, err := recordMap(only(t, c, cp), f)
+			got, err := recordMap(metlogtest.One(t, c, cp), f)
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -11,15 +11,16 @@ import (
 	"time"
 
 	"github.com/metlog-go/metlog/core"
+	"github.com/metlog-go/metlog/internal/metlogtest"
 )
 
 // logOne logs through a handler with opts, in format f, and returns the one
 // decoded message and its slogtest-style map.
 func logOne(t *testing.T, f core.Format, opts *Options, log func(*slog.Logger)) (*core.Message, map[string]any) {
 	t.Helper()
-	c, cp := newCaptureClient(t, f)
+	c, cp := metlogtest.NewClient(t, f)
 	log(slog.New(NewHandler(c, opts)))
-	m := only(t, c, cp)
+	m := metlogtest.One(t, c, cp)
 	got, err := recordMap(m, f)
 	if err != nil {
 		t.Fatal(err)
@@ -49,7 +50,7 @@ func TestDefaultSeverity(t *testing.T) {
 			t.Errorf("DefaultSeverity(%v) = %v, want %v", tt.l, got, tt.want)
 		}
 	}
-	for _, f := range formats {
+	for _, f := range metlogtest.Formats {
 		m, _ := logOne(t, f, &Options{Level: slog.LevelDebug}, func(l *slog.Logger) {
 			l.Log(context.Background(), slog.LevelInfo+2, "notice")
 		})
@@ -66,14 +67,14 @@ func TestSeverityOption(t *testing.T) {
 		}
 		return core.DefaultSeverity // the client's default
 	}}
-	for _, f := range formats {
+	for _, f := range metlogtest.Formats {
 		m, _ := logOne(t, f, opts, func(l *slog.Logger) { l.Error("boom") })
 		if m.Severity != core.Alert {
 			t.Errorf("%v: severity %v, want alert", f, m.Severity)
 		}
-		c, cp := newCaptureClient(t, f, core.WithSeverity(core.Notice))
+		c, cp := metlogtest.NewClient(t, f, core.WithSeverity(core.Notice))
 		slog.New(NewHandler(c, opts)).Info("hi")
-		if m := only(t, c, cp); m.Severity != core.Notice {
+		if m := metlogtest.One(t, c, cp); m.Severity != core.Notice {
 			t.Errorf("%v: severity %v, want the client's default notice", f, m.Severity)
 		}
 	}
@@ -83,7 +84,7 @@ func TestEnabled(t *testing.T) {
 	ctx := context.Background()
 	var lv slog.LevelVar
 	lv.Set(slog.LevelWarn)
-	c, cp := newCaptureClient(t, core.FormatJSON, core.WithMaxSeverity(core.Error))
+	c, cp := metlogtest.NewClient(t, core.FormatJSON, core.WithMaxSeverity(core.Error))
 	h := NewHandler(c, &Options{Level: &lv})
 	for _, tt := range []struct {
 		l    slog.Level
@@ -107,12 +108,12 @@ func TestEnabled(t *testing.T) {
 	}
 	slog.New(h).Info("dropped")
 	slog.New(h).Error("kept")
-	msgs := decoded(t, c, cp)
+	msgs := metlogtest.Messages(t, c, cp)
 	if len(msgs) != 1 || msgs[0].Payload != "kept" {
 		t.Errorf("got %d messages, want only the error", len(msgs))
 	}
 
-	c2, _ := newCaptureClient(t, core.FormatJSON, core.WithoutTypes(core.TypeOldstyle))
+	c2, _ := metlogtest.NewClient(t, core.FormatJSON, core.WithoutTypes(core.TypeOldstyle))
 	if NewHandler(c2, nil).Enabled(ctx, slog.LevelError) {
 		t.Error("Enabled for a type the client filters out")
 	}
@@ -122,7 +123,7 @@ func TestEnabled(t *testing.T) {
 }
 
 func TestLoggerAndType(t *testing.T) {
-	for _, f := range formats {
+	for _, f := range metlogtest.Formats {
 		m, _ := logOne(t, f, nil, func(l *slog.Logger) { l.Info("x") })
 		if m.Logger != "test" || m.Type != core.TypeOldstyle || m.Payload != "x" {
 			t.Errorf("%v: logger %q type %q payload %q, want the client's logger, oldstyle, x", f, m.Logger, m.Type, m.Payload)
@@ -135,7 +136,7 @@ func TestLoggerAndType(t *testing.T) {
 }
 
 func TestRecordTime(t *testing.T) {
-	for _, f := range formats {
+	for _, f := range metlogtest.Formats {
 		before := time.Now().Truncate(time.Microsecond) // the JSON envelope has microseconds
 		m, got := logOne(t, f, nil, func(l *slog.Logger) { l.Info("x") })
 		if m.Timestamp.Before(before) || m.Timestamp.After(time.Now()) {
@@ -148,7 +149,7 @@ func TestRecordTime(t *testing.T) {
 }
 
 func TestAddSource(t *testing.T) {
-	for _, f := range formats {
+	for _, f := range metlogtest.Formats {
 		var line int
 		_, got := logOne(t, f, &Options{AddSource: true}, func(l *slog.Logger) {
 			_, _, line, _ = runtime.Caller(0)
@@ -188,7 +189,7 @@ func TestTopLevelFieldsWithGroups(t *testing.T) {
 		},
 	}
 	ctx := context.WithValue(context.Background(), ctxKey{}, "t-1")
-	for _, f := range formats {
+	for _, f := range metlogtest.Formats {
 		_, got := logOne(t, f, opts, func(l *slog.Logger) {
 			l.With("a", 1).WithGroup("G").With("b", 2).WithGroup("H").WithGroup("Empty").InfoContext(ctx, "x", "c", 3)
 		})
@@ -255,7 +256,7 @@ func TestReplaceAttr(t *testing.T) {
 			return a
 		},
 	}
-	for _, f := range formats {
+	for _, f := range metlogtest.Formats {
 		seen = nil
 		_, got := logOne(t, f, opts, func(l *slog.Logger) {
 			l.With("w", 1).WithGroup("G").With("secret", "x").Info("msg",
@@ -275,7 +276,7 @@ func TestReplaceAttr(t *testing.T) {
 	}
 
 	// Source replaced by another value, or dropped.
-	for _, f := range formats {
+	for _, f := range metlogtest.Formats {
 		_, got := logOne(t, f, &Options{AddSource: true, ReplaceAttr: func(_ []string, a slog.Attr) slog.Attr {
 			if a.Key == slog.SourceKey {
 				return slog.String("caller", "here")
@@ -304,14 +305,14 @@ type countingValuer struct{ n *int }
 func (c countingValuer) LogValue() slog.Value { *c.n++; return slog.IntValue(*c.n) }
 
 func TestWithAttrsEncodedOnce(t *testing.T) {
-	for _, f := range formats {
-		c, cp := newCaptureClient(t, f)
+	for _, f := range metlogtest.Formats {
+		c, cp := metlogtest.NewClient(t, f)
 		var n int
 		l := slog.New(NewHandler(c, nil)).With("calls", countingValuer{&n})
 		for i := 0; i < 3; i++ {
 			l.Info("x")
 		}
-		msgs := decoded(t, c, cp)
+		msgs := metlogtest.Messages(t, c, cp)
 		if n != 1 || len(msgs) != 3 {
 			t.Fatalf("%v: LogValue called %d times for %d messages, want once for 3", f, n, len(msgs))
 		}
@@ -325,7 +326,7 @@ func TestWithAttrsEncodedOnce(t *testing.T) {
 }
 
 func TestWithAttrsAndGroupReturnSelf(t *testing.T) {
-	c, _ := newCaptureClient(t, core.FormatJSON)
+	c, _ := metlogtest.NewClient(t, core.FormatJSON)
 	h := NewHandler(c, nil)
 	if h.WithGroup("") != slog.Handler(h) || h.WithAttrs(nil) != slog.Handler(h) {
 		t.Error("WithGroup(\"\") or WithAttrs(nil) made a new handler")
@@ -356,8 +357,8 @@ func TestHandleAfterClose(t *testing.T) {
 
 // Handlers and the handlers derived from them are safe for concurrent use.
 func TestConcurrent(t *testing.T) {
-	for _, f := range formats {
-		c, cp := newCaptureClient(t, f)
+	for _, f := range metlogtest.Formats {
+		c, cp := metlogtest.NewClient(t, f)
 		root := slog.New(NewHandler(c, &Options{AddSource: true}))
 		const workers, each = 8, 50
 		done := make(chan struct{})
@@ -373,7 +374,7 @@ func TestConcurrent(t *testing.T) {
 		for w := 0; w < workers; w++ {
 			<-done
 		}
-		msgs := decoded(t, c, cp)
+		msgs := metlogtest.Messages(t, c, cp)
 		if len(msgs) != workers*each {
 			t.Fatalf("%v: %d messages, want %d (stats %+v)", f, len(msgs), workers*each, c.Stats())
 		}

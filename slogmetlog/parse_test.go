@@ -1,62 +1,12 @@
 package slogmetlog
 
 import (
-	"context"
 	"fmt"
 	"log/slog"
 	"strings"
-	"testing"
-	"time"
 
 	"github.com/metlog-go/metlog/core"
 )
-
-// formats are the wire formats every output test runs against.
-var formats = []core.Format{core.FormatJSON, core.FormatHeka}
-
-// newCaptureClient returns a client writing to a capture in format f; it
-// is closed when the test ends.
-func newCaptureClient(t testing.TB, f core.Format, opts ...core.Option) (*core.Client, *core.Capture) {
-	t.Helper()
-	cp := core.NewCapture()
-	c, err := core.New("", append([]core.Option{core.WithSender(cp), core.WithFormat(f), core.WithLogger("test")}, opts...)...)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-		defer cancel()
-		if err := c.Close(ctx); err != nil {
-			t.Error(err)
-		}
-	})
-	return c, cp
-}
-
-// decoded flushes c and returns the messages cp captured.
-func decoded(t testing.TB, c *core.Client, cp *core.Capture) []*core.Message {
-	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-	defer cancel()
-	if err := c.Flush(ctx); err != nil {
-		t.Fatal(err)
-	}
-	msgs, err := cp.Messages()
-	if err != nil {
-		t.Fatal(err)
-	}
-	return msgs
-}
-
-// only returns the single message captured.
-func only(t testing.TB, c *core.Client, cp *core.Capture) *core.Message {
-	t.Helper()
-	msgs := decoded(t, c, cp)
-	if len(msgs) != 1 {
-		t.Fatalf("got %d messages, want 1", len(msgs))
-	}
-	return msgs[0]
-}
 
 // recordMap rebuilds from a decoded message the map testing/slogtest
 // wants: slog.TimeKey (unless the message says the record had no time),
