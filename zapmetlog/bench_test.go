@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/metlog-go/metlog/core"
+	"github.com/metlog-go/metlog/internal/metlogtest"
 	"github.com/metlog-go/metlog/zapmetlog"
 	"go.uber.org/zap"
 	"go.uber.org/zap/zapcore"
@@ -112,7 +113,7 @@ func BenchmarkZap(b *testing.B) {
 				b.ResetTimer()
 				s.run(b, l)
 			})
-			for _, f := range formats {
+			for _, f := range metlogtest.Formats {
 				b.Run("metlog-"+f.String(), func(b *testing.B) {
 					c, err := core.New("", core.WithSender(core.NewWriterSender(io.Discard)),
 						core.WithFormat(f), core.WithLogger("bench"), core.WithBufferSize(benchBuffer))

@@ -13,6 +13,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/metlog-go/metlog/core"
+	"github.com/metlog-go/metlog/internal/metlogtest"
 	"github.com/metlog-go/metlog/zapmetlog"
 	"go.uber.org/zap"
 	"go.uber.org/zap/zapcore"
@@ -31,7 +32,7 @@ func TestSeverityMapping(t *testing.T) {
 }
 
 func TestOptions(t *testing.T) {
-	c, capt := newClient(t, core.FormatJSON)
+	c, capt := metlogtest.NewClient(t, core.FormatJSON)
 	sev := func(l zapcore.Level) core.Severity {
 		if l == zap.WarnLevel {
 			return core.Notice
@@ -47,7 +48,7 @@ func TestOptions(t *testing.T) {
 	d.Debug("default")
 	d.Named("a").Named("b").Info("named")
 
-	msgs := sent(t, c, capt)
+	msgs := metlogtest.Messages(t, c, capt)
 	got := make([]string, len(msgs))
 	for i, m := range msgs {
 		got[i] = fmt.Sprintf("%s %s %d %s", m.Type, m.Logger, m.Severity, m.Payload)
@@ -55,7 +56,7 @@ func TestOptions(t *testing.T) {
 	want := []string{
 		"applog fixed 5 w",
 		"applog fixed 3 e",
-		"oldstyle app 7 default",
+		"oldstyle test 7 default",
 		"oldstyle a.b 6 named",
 	}
 	if !reflect.DeepEqual(got, want) {
@@ -64,7 +65,7 @@ func TestOptions(t *testing.T) {
 }
 
 func TestEnabled(t *testing.T) {
-	c, _ := newClient(t, core.FormatJSON, core.WithMaxSeverity(core.Warning), core.WithoutTypes("off"))
+	c, _ := metlogtest.NewClient(t, core.FormatJSON, core.WithMaxSeverity(core.Warning), core.WithoutTypes("off"))
 	zc := zapmetlog.NewCore(c, zap.InfoLevel)
 	for l, want := range map[zapcore.Level]bool{
 		zap.DebugLevel: false, // level enabler
@@ -125,7 +126,7 @@ func TestSyncBounded(t *testing.T) {
 }
 
 func TestSyncDelivers(t *testing.T) {
-	c, capt := newClient(t, core.FormatHeka)
+	c, capt := metlogtest.NewClient(t, core.FormatHeka)
 	l := zap.New(zapmetlog.NewCore(c, zap.DebugLevel))
 	for i := 0; i < 100; i++ {
 		l.Info("m", zap.Int("i", i))
@@ -173,9 +174,9 @@ func (w wrapper) MarshalLogObject(enc zapcore.ObjectEncoder) error {
 // "<key>Error" field holding "PANIC=<value>", and that the fields around it
 // keep their places.
 func TestPanicsRecovered(t *testing.T) {
-	for _, f := range formats {
+	for _, f := range metlogtest.Formats {
 		t.Run(f.String(), func(t *testing.T) {
-			c, capt := newClient(t, f)
+			c, capt := metlogtest.NewClient(t, f)
 			l := zap.New(zapmetlog.NewCore(c, zap.DebugLevel)).With(zap.Object("ctx", panicObject{}))
 			l.Info("m",
 				zap.Object("obj", panicObject{}),
@@ -185,7 +186,7 @@ func TestPanicsRecovered(t *testing.T) {
 				zap.Reflect("chan", make(chan int)),
 				zap.Inline(panicObject{}),
 				zap.Int("last", 4))
-			msgs := sent(t, c, capt)
+			msgs := metlogtest.Messages(t, c, capt)
 			if len(msgs) != 1 {
 				t.Fatalf("%d messages", len(msgs))
 			}
@@ -216,9 +217,9 @@ type badUTF8 struct{}
 func (badUTF8) String() string { return "bad\xffstring" }
 
 func TestInvalidUTF8(t *testing.T) {
-	for _, f := range formats {
+	for _, f := range metlogtest.Formats {
 		t.Run(f.String(), func(t *testing.T) {
-			c, capt := newClient(t, f)
+			c, capt := metlogtest.NewClient(t, f)
 			l := zap.New(zapmetlog.NewCore(c, zap.DebugLevel))
 			l.Info("payload \xfe",
 				zap.ByteString("bytes", []byte("a\xffb")),
@@ -226,7 +227,7 @@ func TestInvalidUTF8(t *testing.T) {
 				zap.Strings("strings", []string{"ok", "x\xff"}),
 				zap.Array("mixed", mixedBad{}),
 				zap.String("key\xff", "v"))
-			msgs := sent(t, c, capt)
+			msgs := metlogtest.Messages(t, c, capt)
 			if len(msgs) != 1 {
 				t.Fatalf("%d messages", len(msgs))
 			}
@@ -271,7 +272,7 @@ type nilStringer struct{ s *string }
 func (n *nilStringer) Error() string { return *n.s }
 
 func TestNilValues(t *testing.T) {
-	c, capt := newClient(t, core.FormatJSON)
+	c, capt := metlogtest.NewClient(t, core.FormatJSON)
 	l := zap.New(zapmetlog.NewCore(c, zap.DebugLevel))
 	var nilErr *nilStringer
 	l.Info("nils",
@@ -280,7 +281,7 @@ func TestNilValues(t *testing.T) {
 		zapcore.Field{Key: "badbinary", Type: zapcore.BinaryType, Interface: "not bytes"},
 		zapcore.Field{Key: "unknown", Type: zapcore.FieldType(200)},
 		zapcore.Field{Key: "noerror", Type: zapcore.ErrorType})
-	msgs := sent(t, c, capt)
+	msgs := metlogtest.Messages(t, c, capt)
 	if len(msgs) != 1 {
 		t.Fatalf("%d messages", len(msgs))
 	}
@@ -304,11 +305,11 @@ func TestNilValues(t *testing.T) {
 // With opened a namespace: inside it, but the caller's source group and
 // the stack trace stay at the top level.
 func TestWithNamespaceHoldsMessageFields(t *testing.T) {
-	c, capt := newClient(t, core.FormatJSON)
+	c, capt := metlogtest.NewClient(t, core.FormatJSON)
 	l := zap.New(zapmetlog.NewCore(c, zap.DebugLevel), zap.AddCaller(), zap.AddStacktrace(zap.ErrorLevel)).
 		With(zap.Int("top", 1), zap.Namespace("req"))
 	l.Error("m", zap.Int("inner", 2))
-	msgs := sent(t, c, capt)
+	msgs := metlogtest.Messages(t, c, capt)
 	if len(msgs) != 1 {
 		t.Fatalf("%d messages", len(msgs))
 	}
@@ -326,13 +327,13 @@ func TestWithNamespaceHoldsMessageFields(t *testing.T) {
 }
 
 func TestOversize(t *testing.T) {
-	c, capt := newClient(t, core.FormatHeka, core.WithMaxMessageSize(4096))
+	c, capt := metlogtest.NewClient(t, core.FormatHeka, core.WithMaxMessageSize(4096))
 	l := zap.New(zapmetlog.NewCore(c, zap.DebugLevel))
 	huge := strings.Repeat("x", 100_000)
 	l.Info(huge)                               // payload truncated
 	l.Info("big field", zap.String("f", huge)) // dropped, counted
 	l.Info("fine")
-	msgs := sent(t, c, capt)
+	msgs := metlogtest.Messages(t, c, capt)
 	if len(msgs) != 2 || msgs[1].Payload != "fine" || len(msgs[0].Payload) >= len(huge) {
 		t.Fatalf("%d messages", len(msgs))
 	}
@@ -344,7 +345,7 @@ func TestOversize(t *testing.T) {
 // TestConcurrent logs from many goroutines through shared cores; run it
 // with -race.
 func TestConcurrent(t *testing.T) {
-	c, capt := newClient(t, core.FormatHeka)
+	c, capt := metlogtest.NewClient(t, core.FormatHeka)
 	base := zap.New(zapmetlog.NewCore(c, zap.DebugLevel)).With(zap.String("shared", "s"))
 	const workers, each = 4, 200
 	var wg sync.WaitGroup
@@ -360,7 +361,7 @@ func TestConcurrent(t *testing.T) {
 		}()
 	}
 	wg.Wait()
-	msgs := sent(t, c, capt)
+	msgs := metlogtest.Messages(t, c, capt)
 	if len(msgs) != workers*each {
 		t.Fatalf("%d messages", len(msgs))
 	}
@@ -386,8 +387,8 @@ func TestNoAllocs(t *testing.T) {
 	if raceEnabled {
 		t.Skip("sync.Pool drops objects at random under the race detector")
 	}
-	for _, f := range formats {
-		c, _ := newClient(t, f)
+	for _, f := range metlogtest.Formats {
+		c, _ := metlogtest.NewClient(t, f)
 		zc := zapmetlog.NewCore(c, zap.DebugLevel)
 		fields := tenFields()
 		ctx := zc.With(fields)

@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/metlog-go/metlog/core"
+	"github.com/metlog-go/metlog/internal/metlogtest"
 	"github.com/metlog-go/metlog/zapmetlog"
 	"go.uber.org/multierr"
 	"go.uber.org/zap"
@@ -31,9 +32,9 @@ import (
 // fields or raw JSON, reflected values as JSON, dotted names in Heka, and
 // empty namespaces (which Heka cannot carry) as optional.
 func TestMatchesObserver(t *testing.T) {
-	for _, f := range formats {
+	for _, f := range metlogtest.Formats {
 		t.Run(f.String(), func(t *testing.T) {
-			c, capt := newClient(t, f)
+			c, capt := metlogtest.NewClient(t, f)
 			obs, logs := observer.New(zap.DebugLevel)
 			tee := zapcore.NewTee(obs, zapmetlog.NewCore(c, zap.DebugLevel))
 			l := zap.New(tee, zap.WithFatalHook(noHook{}))
@@ -42,7 +43,7 @@ func TestMatchesObserver(t *testing.T) {
 			for _, call := range matrix(l, lc) {
 				call()
 			}
-			msgs := sent(t, c, capt)
+			msgs := metlogtest.Messages(t, c, capt)
 			entries := logs.All()
 			if len(msgs) != len(entries) || len(entries) == 0 {
 				t.Fatalf("observer saw %d entries, we sent %d", len(entries), len(msgs))
@@ -165,7 +166,7 @@ func checkEntry(t *testing.T, f core.Format, ent observer.LoggedEntry, m *core.M
 	}
 	wantLogger := ent.LoggerName
 	if wantLogger == "" {
-		wantLogger = "app"
+		wantLogger = "test"
 	}
 	if m.Logger != wantLogger || m.Type != core.TypeOldstyle {
 		t.Errorf("%s: logger %q type %q, want %q %q", where, m.Logger, m.Type, wantLogger, core.TypeOldstyle)
