@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/metlog-go/metlog/core"
+	"github.com/metlog-go/metlog/internal/metlogtest"
 	"github.com/rs/zerolog"
 )
 
@@ -33,7 +34,7 @@ func TestNoAllocs(t *testing.T) {
 			RawJSON("r", []byte(`{"k\"":[1,2.5,"\u00e9"],"n":null}`)).Stack().Err(benchErr).Caller().
 			Uint64("big", 1<<63).Float64("f", 1.25).Bools("b", []bool{true}).Msg("multi\nline")
 	})
-	for _, f := range formats {
+	for _, f := range metlogtest.Formats {
 		c, err := core.New("", core.WithSender(core.NewWriterSender(io.Discard)), core.WithFormat(f))
 		if err != nil {
 			t.Fatal(err)
@@ -62,7 +63,7 @@ func TestNoAllocs(t *testing.T) {
 
 func TestConcurrent(t *testing.T) {
 	const goroutines, each = 8, 300
-	c, capt := newClient(t, core.FormatHeka, core.WithBufferSize(16<<20))
+	c, capt := metlogtest.NewClient(t, core.FormatHeka, core.WithBufferSize(16<<20))
 	l := zerolog.New(NewWriter(c)).With().Timestamp().Logger()
 	var wg sync.WaitGroup
 	for g := 0; g < goroutines; g++ {
@@ -75,7 +76,7 @@ func TestConcurrent(t *testing.T) {
 		}()
 	}
 	wg.Wait()
-	ms := messages(t, c, capt)
+	ms := metlogtest.Messages(t, c, capt)
 	if len(ms) != goroutines*each {
 		t.Fatalf("got %d messages, want %d (stats %+v)", len(ms), goroutines*each, c.Stats())
 	}

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/metlog-go/metlog/core"
+	"github.com/metlog-go/metlog/internal/metlogtest"
 	"github.com/rs/zerolog"
 )
 
@@ -35,10 +36,10 @@ func ordered(fields []core.Field) []string {
 func TestContextCacheEquivalence(t *testing.T) {
 	at := time.Date(2024, 5, 6, 7, 8, 9, 0, time.UTC)
 	setGlobal(t, &zerolog.TimestampFunc, func() time.Time { return at })
-	for _, f := range formats {
+	for _, f := range metlogtest.Formats {
 		t.Run(f.String(), func(t *testing.T) {
-			cc, capc := newClient(t, f, core.WithBufferSize(16<<20))
-			cn, capn := newClient(t, f, core.WithBufferSize(16<<20))
+			cc, capc := metlogtest.NewClient(t, f, core.WithBufferSize(16<<20))
+			cn, capn := metlogtest.NewClient(t, f, core.WithBufferSize(16<<20))
 			wc, wn := NewWriter(cc), NewWriter(cn, WithContextCache(0))
 			r := rand.New(rand.NewPCG(5, 6))
 			var loggers []zerolog.Logger
@@ -91,7 +92,7 @@ func TestContextCacheEquivalence(t *testing.T) {
 				}
 				ev.Msg(messagesText[r.IntN(len(messagesText))])
 			}
-			mc, mn := messages(t, cc, capc), messages(t, cn, capn)
+			mc, mn := metlogtest.Messages(t, cc, capc), metlogtest.Messages(t, cn, capn)
 			if len(mc) != len(mn) || len(mc) != 2000 {
 				t.Fatalf("got %d and %d messages, want 2000", len(mc), len(mn))
 			}
@@ -128,7 +129,7 @@ func learnt(w *Writer) int {
 // (and nothing else: the event's own fields, timestamp and message are
 // not part of it), and the next event uses it.
 func TestContextLearnt(t *testing.T) {
-	c, capt := newClient(t, core.FormatJSON)
+	c, capt := metlogtest.NewClient(t, core.FormatJSON)
 	w := NewWriter(c)
 	var buf bytes.Buffer
 	l := zerolog.New(zerolog.MultiLevelWriter(w, &buf)).With().Str("service", "checkout").Int("shard", 3).
@@ -159,7 +160,7 @@ func TestContextLearnt(t *testing.T) {
 	if e, body := cv.lookup(w.ctx, buf.Bytes(), start, levelEnd, restAt); e != ent || !bytes.HasPrefix(body, []byte(`{"level":"warn","attempt":3,"time":`)) {
 		t.Errorf("lookup = %p, %s; want the context and the rest of the event", e, body)
 	}
-	ms := messages(t, c, capt)
+	ms := metlogtest.Messages(t, c, capt)
 	last := ms[len(ms)-1]
 	if len(ms) != 2*learnEvery+1 || last.Payload != "third" || last.Severity != core.Warning {
 		t.Fatalf("got %d messages", len(ms))

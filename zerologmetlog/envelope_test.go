@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/metlog-go/metlog/core"
+	"github.com/metlog-go/metlog/internal/metlogtest"
 	"github.com/rs/zerolog"
 )
 
@@ -31,10 +32,10 @@ func TestLevels(t *testing.T) {
 	old := zerolog.GlobalLevel()
 	zerolog.SetGlobalLevel(zerolog.Level(-3))
 	t.Cleanup(func() { zerolog.SetGlobalLevel(old) })
-	for _, f := range formats {
+	for _, f := range metlogtest.Formats {
 		for _, plain := range []bool{false, true} {
 			t.Run(fmt.Sprintf("%s/plain=%v", f, plain), func(t *testing.T) {
-				c, capt := newClient(t, f)
+				c, capt := metlogtest.NewClient(t, f)
 				var w zerolog.LevelWriter = NewWriter(c)
 				if plain {
 					w = zerolog.MultiLevelWriter(plainWriter{w})
@@ -43,7 +44,7 @@ func TestLevels(t *testing.T) {
 				for _, tc := range cases {
 					tc.log(l)
 				}
-				ms := messages(t, c, capt)
+				ms := metlogtest.Messages(t, c, capt)
 				if len(ms) != len(cases) {
 					t.Fatalf("got %d messages, want %d", len(ms), len(cases))
 				}
@@ -62,7 +63,7 @@ func TestLevelValues(t *testing.T) {
 	// a value it cannot read as a field.
 	setGlobal(t, &zerolog.LevelWarnValue, "WARNING")
 	setGlobal(t, &zerolog.LevelFieldMarshalFunc, func(l zerolog.Level) string { return strings.ToLower(l.String()) })
-	c, capt := newClient(t, core.FormatJSON)
+	c, capt := metlogtest.NewClient(t, core.FormatJSON)
 	w := NewWriter(c)
 	l := zerolog.New(plainWriter{w})
 	l.Warn().Msg("lower-cased by the marshal func")
@@ -71,7 +72,7 @@ func TestLevelValues(t *testing.T) {
 	fmt.Fprintln(w, `{"level":"verbose","message":"unknown"}`)
 	fmt.Fprintln(w, `{"level":7,"message":"not a string"}`)
 	fmt.Fprintln(w, `{"level":"error","level":"info","message":"twice"}`)
-	ms := messages(t, c, capt)
+	ms := metlogtest.Messages(t, c, capt)
 	want := []struct {
 		sev    core.Severity
 		fields map[string]any
@@ -96,9 +97,9 @@ func TestLevelValues(t *testing.T) {
 
 func TestNoLevelKeepsLevelKey(t *testing.T) {
 	// zerolog writes no level key for NoLevel: a "level" key is the user's.
-	c, capt := newClient(t, core.FormatJSON)
+	c, capt := metlogtest.NewClient(t, core.FormatJSON)
 	lg(zerolog.New(NewWriter(c))).Log().Str("level", "custom").Msg("m")
-	m := one(t, c, capt)
+	m := metlogtest.One(t, c, capt)
 	if m.Severity != core.Info {
 		t.Errorf("severity %d, want info", m.Severity)
 	}
@@ -106,7 +107,7 @@ func TestNoLevelKeepsLevelKey(t *testing.T) {
 }
 
 func TestOptions(t *testing.T) {
-	c, capt := newClient(t, core.FormatHeka, core.WithLogger("client"))
+	c, capt := metlogtest.NewClient(t, core.FormatHeka, core.WithLogger("client"))
 	w := NewWriter(c, WithLogger("svc"), WithType("applog"), WithRawType("junk"),
 		WithSeverity(func(l zerolog.Level) core.Severity {
 			if l == zerolog.InfoLevel {
@@ -118,7 +119,7 @@ func TestOptions(t *testing.T) {
 	l.Info().Msg("notice")
 	l.Warn().Msg("warning")
 	fmt.Fprint(w, "raw")
-	ms := messages(t, c, capt)
+	ms := metlogtest.Messages(t, c, capt)
 	if len(ms) != 3 {
 		t.Fatalf("got %d messages, want 3", len(ms))
 	}
@@ -136,9 +137,9 @@ func TestOptions(t *testing.T) {
 	}
 
 	// Without WithLogger, the client's logger name.
-	c2, capt2 := newClient(t, core.FormatJSON, core.WithLogger("client"))
+	c2, capt2 := metlogtest.NewClient(t, core.FormatJSON, core.WithLogger("client"))
 	lg(zerolog.New(NewWriter(c2))).Info().Msg("m")
-	if m := one(t, c2, capt2); m.Logger != "client" {
+	if m := metlogtest.One(t, c2, capt2); m.Logger != "client" {
 		t.Errorf("logger %q, want the client's", m.Logger)
 	}
 }
@@ -146,7 +147,7 @@ func TestOptions(t *testing.T) {
 func TestFilteredLevels(t *testing.T) {
 	// Events the client's filters reject are not parsed nor sent.
 	for _, plain := range []bool{false, true} {
-		c, capt := newClient(t, core.FormatJSON, core.WithMaxSeverity(core.Warning))
+		c, capt := metlogtest.NewClient(t, core.FormatJSON, core.WithMaxSeverity(core.Warning))
 		var w zerolog.LevelWriter = NewWriter(c)
 		if plain {
 			w = zerolog.MultiLevelWriter(plainWriter{w})
@@ -154,7 +155,7 @@ func TestFilteredLevels(t *testing.T) {
 		l := zerolog.New(w)
 		l.Info().Msg("filtered")
 		l.Error().Msg("kept")
-		m := one(t, c, capt)
+		m := metlogtest.One(t, c, capt)
 		if m.Payload != "kept" {
 			t.Errorf("plain=%v: got %q, want the error", plain, m.Payload)
 		}
@@ -183,15 +184,15 @@ func TestTimestamps(t *testing.T) {
 		{"2006-01-02 15:04:05.000", at.Local(), at.Truncate(time.Millisecond), nil},
 		{time.Kitchen, at, time.Time{}, "7:08AM"},
 	}
-	for _, f := range formats {
+	for _, f := range metlogtest.Formats {
 		for _, tc := range cases {
 			t.Run(fmt.Sprintf("%s/%q/%s", f, tc.format, tc.at.Location()), func(t *testing.T) {
 				setGlobal(t, &zerolog.TimeFieldFormat, tc.format)
 				setGlobal(t, &zerolog.TimestampFunc, func() time.Time { return tc.at })
-				c, capt := newClient(t, f)
+				c, capt := metlogtest.NewClient(t, f)
 				start := time.Now()
 				lg(zerolog.New(NewWriter(c)).With().Timestamp().Logger()).Info().Msg("m")
-				m := one(t, c, capt)
+				m := metlogtest.One(t, c, capt)
 				fields := flat(m.Fields)
 				if tc.want.IsZero() {
 					if m.Timestamp.Before(start.Truncate(time.Microsecond)) || m.Timestamp.After(time.Now()) {
@@ -223,13 +224,13 @@ func TestTimestampSequence(t *testing.T) {
 	}
 	i := 0
 	setGlobal(t, &zerolog.TimestampFunc, func() time.Time { i++; return seq[i-1] })
-	c, capt := newClient(t, core.FormatHeka)
+	c, capt := metlogtest.NewClient(t, core.FormatHeka)
 	l := zerolog.New(NewWriter(c)).With().Timestamp().Logger()
 	for range seq {
 		l.Info().Msg("m")
 	}
 	fmt.Fprintln(NewWriter(c), `{"time":"","message":"empty"}`)
-	ms := messages(t, c, capt)
+	ms := metlogtest.Messages(t, c, capt)
 	if len(ms) != len(seq)+1 {
 		t.Fatalf("got %d messages, want %d", len(ms), len(seq)+1)
 	}
@@ -246,9 +247,9 @@ func TestTimestampKeptWhenRepeated(t *testing.T) {
 	// message's time; an earlier one stays a field.
 	at := time.Date(2024, 5, 6, 7, 8, 9, 0, time.UTC)
 	setGlobal(t, &zerolog.TimestampFunc, func() time.Time { return at })
-	c, capt := newClient(t, core.FormatJSON)
+	c, capt := metlogtest.NewClient(t, core.FormatJSON)
 	lg(zerolog.New(NewWriter(c)).With().Timestamp().Logger()).Info().Str("time", "user's").Msg("m")
-	m := one(t, c, capt)
+	m := metlogtest.One(t, c, capt)
 	if !m.Timestamp.Equal(at) {
 		t.Errorf("timestamp %v, want %v", m.Timestamp, at)
 	}
@@ -267,15 +268,15 @@ func TestKeyNames(t *testing.T) {
 	setGlobal(t, &zerolog.CallerMarshalFunc, func(pc uintptr, file string, line int) string { return "f.go:42" })
 	at := time.Date(2024, 5, 6, 7, 8, 9, 0, time.UTC)
 	setGlobal(t, &zerolog.TimestampFunc, func() time.Time { return at })
-	for _, f := range formats {
+	for _, f := range metlogtest.Formats {
 		t.Run(f.String(), func(t *testing.T) {
-			c, capt := newClient(t, f)
+			c, capt := metlogtest.NewClient(t, f)
 			l := zerolog.New(plainWriter{NewWriter(c)}).With().Timestamp().Logger()
 			l.Error().Stack().Err(errors.New("bad")).Caller().
 				Str("message", "ordinary").Str("level", "ordinary").Str("time", "ordinary").
 				Str("caller", "ordinary").Str("stack", "ordinary").
 				Msg("payload")
-			m := one(t, c, capt)
+			m := metlogtest.One(t, c, capt)
 			if m.Payload != "payload" || m.Severity != core.Error || !m.Timestamp.Equal(at) {
 				t.Errorf("payload %q severity %d time %v; want payload, error, %v", m.Payload, m.Severity, m.Timestamp, at)
 			}
@@ -308,22 +309,22 @@ func TestCallerForms(t *testing.T) {
 	}
 	for _, tc := range cases {
 		setGlobal(t, &zerolog.CallerMarshalFunc, func(uintptr, string, int) string { return tc.caller })
-		c, capt := newClient(t, core.FormatHeka)
+		c, capt := metlogtest.NewClient(t, core.FormatHeka)
 		lg(zerolog.New(NewWriter(c))).Info().Caller().Msg("m")
-		compareFields(t, flat(one(t, c, capt).Fields), tc.want)
+		compareFields(t, flat(metlogtest.One(t, c, capt).Fields), tc.want)
 	}
 	// A caller that is not a string is an ordinary field.
-	c, capt := newClient(t, core.FormatHeka)
+	c, capt := metlogtest.NewClient(t, core.FormatHeka)
 	fmt.Fprintln(NewWriter(c), `{"caller":{"file":"x"},"message":"m"}`)
-	compareFields(t, flat(one(t, c, capt).Fields), map[string]any{"caller.file": "x"})
+	compareFields(t, flat(metlogtest.One(t, c, capt).Fields), map[string]any{"caller.file": "x"})
 }
 
 func TestRepeatedMessage(t *testing.T) {
 	// zerolog does not deduplicate keys: the last message key (Msg's) is
 	// the payload, earlier ones stay fields.
-	c, capt := newClient(t, core.FormatJSON)
+	c, capt := metlogtest.NewClient(t, core.FormatJSON)
 	lg(zerolog.New(NewWriter(c)).With().Str("message", "from context").Logger()).Info().Msg("real")
-	m := one(t, c, capt)
+	m := metlogtest.One(t, c, capt)
 	if m.Payload != "real" {
 		t.Errorf("payload %q, want real", m.Payload)
 	}
@@ -331,7 +332,7 @@ func TestRepeatedMessage(t *testing.T) {
 
 	// A message that is not a string is a field, and the payload is empty.
 	fmt.Fprintln(NewWriter(c), `{"message":{"a":1}}`)
-	ms := messages(t, c, capt)
+	ms := metlogtest.Messages(t, c, capt)
 	if m := ms[len(ms)-1]; m.Payload != "" {
 		t.Errorf("payload %q, want empty", m.Payload)
 	} else {

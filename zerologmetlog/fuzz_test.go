@@ -4,6 +4,7 @@ import (
 	"testing"
 
 	"github.com/metlog-go/metlog/core"
+	"github.com/metlog-go/metlog/internal/metlogtest"
 
 	"github.com/rs/zerolog"
 )
@@ -22,8 +23,8 @@ func FuzzWrite(f *testing.F) {
 		f.Add([]byte(s), uint8(zerolog.InfoLevel))
 	}
 	f.Fuzz(func(t *testing.T, p []byte, level uint8) {
-		for _, format := range formats {
-			c, capt := newClient(t, format, core.WithBufferSize(256<<10))
+		for _, format := range metlogtest.Formats {
+			c, capt := metlogtest.NewClient(t, format, core.WithBufferSize(256<<10))
 			w := NewWriter(c)
 			if n, err := w.Write(p); n != len(p) || err != nil {
 				t.Fatalf("Write = %d, %v; want %d, nil", n, err, len(p))
@@ -31,7 +32,7 @@ func FuzzWrite(f *testing.F) {
 			if n, err := w.WriteLevel(zerolog.Level(int8(level)), p); n != len(p) || err != nil {
 				t.Fatalf("WriteLevel = %d, %v; want %d, nil", n, err, len(p))
 			}
-			ms := messages(t, c, capt)
+			ms := metlogtest.Messages(t, c, capt)
 			if st := c.Stats(); len(ms) != 2 && st.Dropped == 0 {
 				t.Fatalf("%v: 2 writes gave %d messages and no drop (%+v)", format, len(ms), st)
 			}

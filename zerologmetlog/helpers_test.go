@@ -1,58 +1,12 @@
 package zerologmetlog
 
 import (
-	"context"
 	"io"
 	"testing"
-	"time"
 
 	"github.com/metlog-go/metlog/core"
 	"github.com/rs/zerolog"
 )
-
-var formats = []core.Format{core.FormatJSON, core.FormatHeka}
-
-// newClient returns a client writing to a fresh capture; it is closed when
-// the test ends.
-func newClient(t testing.TB, f core.Format, opts ...core.Option) (*core.Client, *core.Capture) {
-	t.Helper()
-	capt := core.NewCapture()
-	c, err := core.New("", append([]core.Option{core.WithSender(capt), core.WithFormat(f)}, opts...)...)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		if err := c.Close(context.Background()); err != nil {
-			t.Error(err)
-		}
-	})
-	return c, capt
-}
-
-// messages flushes c and returns the decoded messages of capt.
-func messages(t testing.TB, c *core.Client, capt *core.Capture) []*core.Message {
-	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-	defer cancel()
-	if err := c.Flush(ctx); err != nil {
-		t.Fatal(err)
-	}
-	ms, err := capt.Messages()
-	if err != nil {
-		t.Fatal(err)
-	}
-	return ms
-}
-
-// one flushes c and returns its only message.
-func one(t testing.TB, c *core.Client, capt *core.Capture) *core.Message {
-	t.Helper()
-	ms := messages(t, c, capt)
-	if len(ms) != 1 {
-		t.Fatalf("got %d messages, want 1", len(ms))
-	}
-	return ms[0]
-}
 
 // jsonText marks a raw JSON value: core.RawJSON in the JSON envelope, a
 // string with representation "json" in Heka.

@@ -12,6 +12,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/metlog-go/metlog/core"
+	"github.com/metlog-go/metlog/internal/metlogtest"
 	"github.com/rs/zerolog"
 )
 
@@ -33,9 +34,9 @@ func TestRawInput(t *testing.T) {
 		{"\n", ""},
 		{strings.Repeat("[", 400) + strings.Repeat("]", 400), strings.Repeat("[", 400) + strings.Repeat("]", 400)},
 	}
-	for _, f := range formats {
+	for _, f := range metlogtest.Formats {
 		t.Run(f.String(), func(t *testing.T) {
-			c, capt := newClient(t, f)
+			c, capt := metlogtest.NewClient(t, f)
 			w := NewWriter(c)
 			for i, tc := range cases {
 				n, err := w.Write([]byte(tc.in))
@@ -46,7 +47,7 @@ func TestRawInput(t *testing.T) {
 					t.Errorf("after %q: Malformed() = %d, want %d", tc.in, got, i+1)
 				}
 			}
-			ms := messages(t, c, capt)
+			ms := metlogtest.Messages(t, c, capt)
 			if len(ms) != len(cases) {
 				t.Fatalf("got %d messages, want %d", len(ms), len(cases))
 			}
@@ -61,13 +62,13 @@ func TestRawInput(t *testing.T) {
 }
 
 func TestRawInvalidUTF8(t *testing.T) {
-	for _, f := range formats {
-		c, capt := newClient(t, f)
+	for _, f := range metlogtest.Formats {
+		c, capt := metlogtest.NewClient(t, f)
 		w := NewWriter(c)
 		if _, err := w.WriteLevel(zerolog.ErrorLevel, []byte("bad \xff\xfe bytes\n")); err != nil {
 			t.Fatal(err)
 		}
-		m := one(t, c, capt)
+		m := metlogtest.One(t, c, capt)
 		if m.Type != RawType || m.Severity != core.Error || !utf8.ValidString(m.Payload) ||
 			!strings.HasPrefix(m.Payload, "bad \uFFFD") || !strings.HasSuffix(m.Payload, "\uFFFD bytes") {
 			t.Errorf("%s: type %q severity %d payload %q; want raw, error, valid UTF-8 with U+FFFD", f, m.Type, m.Severity, m.Payload)
@@ -76,12 +77,12 @@ func TestRawInvalidUTF8(t *testing.T) {
 }
 
 func TestRawThroughMultiLevelWriter(t *testing.T) {
-	c, capt := newClient(t, core.FormatJSON)
+	c, capt := metlogtest.NewClient(t, core.FormatJSON)
 	w := NewWriter(c, WithRawType("stdlog"))
 	var buf bytes.Buffer
 	mw := zerolog.MultiLevelWriter(w, &buf)
 	fmt.Fprintln(mw, "a line from fmt")
-	m := one(t, c, capt)
+	m := metlogtest.One(t, c, capt)
 	if m.Type != "stdlog" || m.Payload != "a line from fmt" || buf.String() != "a line from fmt\n" || w.Malformed() != 1 {
 		t.Errorf("type %q payload %q, other writer got %q, malformed %d", m.Type, m.Payload, buf.String(), w.Malformed())
 	}
@@ -93,7 +94,7 @@ func TestRawThroughMultiLevelWriter(t *testing.T) {
 func TestNeverFails(t *testing.T) {
 	var handled []error
 	setGlobal(t, &zerolog.ErrorHandler, func(err error) { handled = append(handled, err) })
-	c, _ := newClient(t, core.FormatJSON)
+	c, _ := metlogtest.NewClient(t, core.FormatJSON)
 	if err := c.Close(context.Background()); err != nil {
 		t.Fatal(err)
 	}
@@ -117,7 +118,7 @@ func TestNeverFails(t *testing.T) {
 // panic text, and the writer keeps working.
 func TestFilterPanic(t *testing.T) {
 	var once sync.Once
-	c, capt := newClient(t, core.FormatJSON, core.WithFilter(func(m *core.Message) bool {
+	c, capt := metlogtest.NewClient(t, core.FormatJSON, core.WithFilter(func(m *core.Message) bool {
 		if m.Type == core.TypeOldstyle && m.Payload == "boom" {
 			once.Do(func() { panic(errors.New("filter exploded")) })
 		}
@@ -127,7 +128,7 @@ func TestFilterPanic(t *testing.T) {
 	l := zerolog.New(w)
 	l.Error().Msg("boom")
 	l.Info().Msg("after")
-	ms := messages(t, c, capt)
+	ms := metlogtest.Messages(t, c, capt)
 	if len(ms) != 2 {
 		t.Fatalf("got %d messages, want 2", len(ms))
 	}
@@ -145,11 +146,11 @@ func TestFilterPanic(t *testing.T) {
 
 	// A filter that panics on the raw message too: nothing is sent, the
 	// call still returns.
-	c2, capt2 := newClient(t, core.FormatJSON, core.WithFilter(func(*core.Message) bool { panic("always") }))
+	c2, capt2 := metlogtest.NewClient(t, core.FormatJSON, core.WithFilter(func(*core.Message) bool { panic("always") }))
 	if n, err := NewWriter(c2).Write([]byte(`{"message":"m"}`)); n != 15 || err != nil {
 		t.Errorf("Write = %d, %v", n, err)
 	}
-	if ms := messages(t, c2, capt2); len(ms) != 0 {
+	if ms := metlogtest.Messages(t, c2, capt2); len(ms) != 0 {
 		t.Errorf("got %d messages, want none", len(ms))
 	}
 }
@@ -160,12 +161,12 @@ func TestEscapes(t *testing.T) {
 	in := `{"level":"warn","k\"ey":"v\\al","n\u00e9st":{"a\nb":["x\ty","\ud83d\ude00","bad \q escape"]},` +
 		`"mixed":["a\"b\u0001",1,{"c\u0002":"\u00e9"}],"plain":"no escapes","num":12,` +
 		`"message":"line1\nline2 \"quoted\" \u00e9\u2028"}` + "\n"
-	for _, f := range formats {
-		c, capt := newClient(t, f)
+	for _, f := range metlogtest.Formats {
+		c, capt := metlogtest.NewClient(t, f)
 		if _, err := NewWriter(c).Write([]byte(in)); err != nil {
 			t.Fatal(err)
 		}
-		m := one(t, c, capt)
+		m := metlogtest.One(t, c, capt)
 		if m.Payload != "line1\nline2 \"quoted\" é\u2028" || m.Severity != core.Warning {
 			t.Errorf("%s: payload %q severity %d", f, m.Payload, m.Severity)
 		}
@@ -192,8 +193,8 @@ func TestStringsRoundTrip(t *testing.T) {
 		}
 		return sb.String()
 	}
-	for _, f := range formats {
-		c, capt := newClient(t, f)
+	for _, f := range metlogtest.Formats {
+		c, capt := metlogtest.NewClient(t, f)
 		l := zerolog.New(NewWriter(c))
 		type event struct{ msg, key, val, a0, a1 string }
 		var sent []event
@@ -202,7 +203,7 @@ func TestStringsRoundTrip(t *testing.T) {
 			sent = append(sent, ev)
 			l.Info().Str(ev.key, ev.val).Strs("arr", []string{ev.a0, ev.a1}).Msg(ev.msg)
 		}
-		ms := messages(t, c, capt)
+		ms := metlogtest.Messages(t, c, capt)
 		if len(ms) != len(sent) {
 			t.Fatalf("got %d messages, want %d", len(ms), len(sent))
 		}

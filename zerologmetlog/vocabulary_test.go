@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/metlog-go/metlog/core"
+	"github.com/metlog-go/metlog/internal/metlogtest"
 	"github.com/rs/zerolog"
 )
 
@@ -41,9 +42,9 @@ func TestVocabulary(t *testing.T) {
 	})
 	when := time.Date(2024, 5, 6, 7, 8, 9, 0, time.UTC)
 	const esc = "q\"b\\s/\n\t\x01 é \u2028 😀 <&>"
-	for _, f := range formats {
+	for _, f := range metlogtest.Formats {
 		t.Run(f.String(), func(t *testing.T) {
-			c, capt := newClient(t, f)
+			c, capt := metlogtest.NewClient(t, f)
 			l := zerolog.New(NewWriter(c))
 			start := time.Now()
 			ev := l.Warn().
@@ -100,7 +101,7 @@ func TestVocabulary(t *testing.T) {
 			_, file, line, _ := runtime.Caller(0)
 			line--
 
-			m := one(t, c, capt)
+			m := metlogtest.One(t, c, capt)
 			if m.Type != core.TypeOldstyle || m.Severity != core.Warning || m.Payload != "the message" {
 				t.Errorf("type %q severity %d payload %q, want oldstyle, 4, %q", m.Type, m.Severity, m.Payload, "the message")
 			}
