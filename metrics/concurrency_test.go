@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/metlog-go/metlog/core"
+	"github.com/metlog-go/metlog/internal/metlogtest"
 	"github.com/metlog-go/metlog/metrics"
 )
 
@@ -59,7 +60,7 @@ func hammer(m *metrics.Metrics) (map[string]int64, int64) {
 
 func TestConcurrentTotalsMetlog(t *testing.T) {
 	for _, interval := range []time.Duration{time.Millisecond, time.Hour} {
-		c, cp := captureClient(t, core.FormatHeka)
+		c, cp := metlogtest.NewClient(t, core.FormatHeka)
 		m := metrics.New(c, metrics.WithInterval(interval))
 		want, timings := hammer(m)
 		if err := m.Close(ctx5s(t)); err != nil {
@@ -118,7 +119,7 @@ func checkTotals(t *testing.T, label string, got, want map[string]int64) {
 func TestConcurrentTotalsDirect(t *testing.T) {
 	// Direct mode: every call is one message, or one the client counts as
 	// dropped when its ring is full.
-	c, cp := captureClient(t, core.FormatJSON)
+	c, cp := metlogtest.NewClient(t, core.FormatJSON)
 	m := metrics.New(c, metrics.WithMode(metrics.Direct))
 	want, timings := hammer(m)
 	if err := m.Close(ctx5s(t)); err != nil {
@@ -183,7 +184,7 @@ func TestConcurrentTotalsStatsd(t *testing.T) {
 func TestCloseRacesCalls(t *testing.T) {
 	// Close while goroutines are still calling: nothing panics or races,
 	// and calls after Close are counted.
-	c, _ := captureClient(t, core.FormatJSON)
+	c, _ := metlogtest.NewClient(t, core.FormatJSON)
 	m := metrics.New(c, metrics.WithInterval(time.Millisecond))
 	var wg sync.WaitGroup
 	stop := make(chan struct{})

@@ -9,25 +9,6 @@ import (
 	"github.com/metlog-go/metlog/core"
 )
 
-var formats = []core.Format{core.FormatJSON, core.FormatHeka}
-
-// captureClient returns a client delivering into a Capture; both are
-// closed when the test ends.
-func captureClient(t testing.TB, f core.Format, opts ...core.Option) (*core.Client, *core.Capture) {
-	t.Helper()
-	cp := core.NewCapture()
-	c, err := core.New("", append([]core.Option{core.WithSender(cp), core.WithFormat(f), core.WithLogger("test")}, opts...)...)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		if err := c.Close(context.Background()); err != nil {
-			t.Errorf("client close: %v", err)
-		}
-	})
-	return c, cp
-}
-
 func ctx5s(t testing.TB) context.Context {
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	t.Cleanup(cancel)

@@ -10,15 +10,16 @@ import (
 	"time"
 
 	"github.com/metlog-go/metlog/core"
+	"github.com/metlog-go/metlog/internal/metlogtest"
 	"github.com/metlog-go/metlog/metrics"
 )
 
 func ms(d time.Duration) string { return strconv.FormatFloat(float64(d)/1e6, 'f', -1, 64) }
 
 func TestDirectMessages(t *testing.T) {
-	for _, f := range formats {
+	for _, f := range metlogtest.Formats {
 		t.Run(f.String(), func(t *testing.T) {
-			c, cp := captureClient(t, f)
+			c, cp := metlogtest.NewClient(t, f)
 			m := metrics.New(c, metrics.WithMode(metrics.Direct))
 			m.Incr("hits", 3, metrics.Tag("route", "/a"), metrics.Field(core.Int("shard", 7)))
 			m.Timing("db", 1500*time.Microsecond)
@@ -66,7 +67,7 @@ func TestDirectMessages(t *testing.T) {
 }
 
 func TestDirectSampling(t *testing.T) {
-	c, cp := captureClient(t, core.FormatJSON)
+	c, cp := metlogtest.NewClient(t, core.FormatJSON)
 	m := metrics.New(c, metrics.WithMode(metrics.Direct), metrics.WithRate(0.5))
 	defer m.Close(context.Background())
 	const n = 2000
@@ -116,7 +117,7 @@ func TestDirectSampling(t *testing.T) {
 func TestDisabledTimers(t *testing.T) {
 	for _, mode := range []metrics.Mode{metrics.Direct, metrics.Aggregated} {
 		for _, disabled := range [][]string{{"db", "cache"}, {"*"}} {
-			c, cp := captureClient(t, core.FormatJSON)
+			c, cp := metlogtest.NewClient(t, core.FormatJSON)
 			m := metrics.New(c, metrics.WithMode(mode), metrics.WithDisabledTimers(disabled...))
 			m.Timing("db", time.Millisecond)
 			if d := m.StartTimer("db").Stop(); d != 0 {
@@ -148,9 +149,9 @@ func TestDisabledTimers(t *testing.T) {
 }
 
 func TestAggregatedMessages(t *testing.T) {
-	for _, f := range formats {
+	for _, f := range metlogtest.Formats {
 		t.Run(f.String(), func(t *testing.T) {
-			c, cp := captureClient(t, f)
+			c, cp := metlogtest.NewClient(t, f)
 			m := metrics.New(c, metrics.WithInterval(time.Hour))
 			defer m.Close(context.Background())
 			for range 10 {
@@ -223,7 +224,7 @@ func TestAggregatedMessages(t *testing.T) {
 }
 
 func TestAggregatedTimerSamples(t *testing.T) {
-	c, cp := captureClient(t, core.FormatJSON)
+	c, cp := metlogtest.NewClient(t, core.FormatJSON)
 	m := metrics.New(c, metrics.WithInterval(time.Hour), metrics.WithTimerSamples(10))
 	defer m.Close(context.Background())
 	var sum time.Duration
@@ -254,7 +255,7 @@ func TestAggregatedTimerSamples(t *testing.T) {
 		t.Errorf("negative timings: %v", neg)
 	}
 
-	c2, cp2 := captureClient(t, core.FormatJSON)
+	c2, cp2 := metlogtest.NewClient(t, core.FormatJSON)
 	m2 := metrics.New(c2, metrics.WithTimerSamples(0))
 	m2.Timing("t", time.Millisecond)
 	if err := m2.Close(ctx5s(t)); err != nil {
@@ -267,7 +268,7 @@ func TestAggregatedTimerSamples(t *testing.T) {
 }
 
 func TestAggregatedInterval(t *testing.T) {
-	c, cp := captureClient(t, core.FormatJSON)
+	c, cp := metlogtest.NewClient(t, core.FormatJSON)
 	m := metrics.New(c, metrics.WithInterval(20*time.Millisecond))
 	defer m.Close(context.Background())
 	m.Incr("tick", 1)
@@ -280,7 +281,7 @@ func TestAggregatedInterval(t *testing.T) {
 }
 
 func TestCloseLeavesClientOpen(t *testing.T) {
-	c, cp := captureClient(t, core.FormatJSON)
+	c, cp := metlogtest.NewClient(t, core.FormatJSON)
 	m := metrics.New(c, metrics.WithInterval(time.Hour))
 	m.Incr("a", 2)
 	m.Gauge("g", 3)
@@ -308,7 +309,7 @@ func TestCloseLeavesClientOpen(t *testing.T) {
 }
 
 func TestSeverityAndLogger(t *testing.T) {
-	c, cp := captureClient(t, core.FormatHeka)
+	c, cp := metlogtest.NewClient(t, core.FormatHeka)
 	m := metrics.New(c, metrics.WithMode(metrics.Direct), metrics.WithSeverity(core.Notice), metrics.WithLogger("metrics"))
 	m.Incr("a", 1)
 	if err := m.Close(ctx5s(t)); err != nil {
@@ -323,7 +324,7 @@ func TestSeverityAndLogger(t *testing.T) {
 func TestClientFilters(t *testing.T) {
 	// A client that filters out counters gets none, in either mode.
 	for _, mode := range []metrics.Mode{metrics.Direct, metrics.Aggregated} {
-		c, cp := captureClient(t, core.FormatJSON, core.WithoutTypes("counter"))
+		c, cp := metlogtest.NewClient(t, core.FormatJSON, core.WithoutTypes("counter"))
 		m := metrics.New(c, metrics.WithMode(mode))
 		m.Incr("a", 1)
 		m.Gauge("g", 1)
@@ -338,7 +339,7 @@ func TestClientFilters(t *testing.T) {
 }
 
 func TestTagsAreCopied(t *testing.T) {
-	c, cp := captureClient(t, core.FormatJSON)
+	c, cp := metlogtest.NewClient(t, core.FormatJSON)
 	m := metrics.New(c, metrics.WithInterval(time.Hour))
 	ids := []int64{1, 2}
 	name := []byte("reused")
@@ -425,9 +426,9 @@ func TestRequeueWhenRingFull(t *testing.T) {
 }
 
 func TestBadInput(t *testing.T) {
-	for _, f := range formats {
+	for _, f := range metlogtest.Formats {
 		for _, mode := range []metrics.Mode{metrics.Direct, metrics.Aggregated} {
-			c, cp := captureClient(t, f)
+			c, cp := metlogtest.NewClient(t, f)
 			m := metrics.New(c, metrics.WithMode(mode))
 			m.Gauge("nan", math.NaN())
 			m.Gauge("inf", math.Inf(-1))
@@ -486,7 +487,7 @@ func TestBadInput(t *testing.T) {
 
 // TestTimeRecordsDuration checks Time against the Timer it wraps.
 func TestTimeRecordsDuration(t *testing.T) {
-	c, cp := captureClient(t, core.FormatJSON)
+	c, cp := metlogtest.NewClient(t, core.FormatJSON)
 	m := metrics.New(c, metrics.WithMode(metrics.Direct))
 	var wg sync.WaitGroup
 	wg.Add(1)
