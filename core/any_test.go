@@ -13,6 +13,16 @@ import (
 	"github.com/metlog-go/metlog/internal/metlogtest"
 )
 
+// The fixture types shared with other packages' conversion tests.
+type (
+	user    = metlogtest.User
+	Base    = metlogtest.Base
+	audit   = metlogtest.Audit
+	level   = metlogtest.Level
+	scalars = metlogtest.Scalars
+	omit    = metlogtest.Omit
+)
+
 // Tests of Entry.AddAny, the conversion of arbitrary values the adapters
 // share. Each value is added to an entry, sent in both formats through a
 // Capture and decoded; the decoded fields are flattened to dotted names
@@ -21,69 +31,10 @@ import (
 
 var t0 = time.Date(2024, 5, 6, 7, 8, 9, 123456789, time.UTC)
 
-type user struct {
-	Name      string    `json:"name"`
-	Email     string    `json:"email"`
-	CreatedAt time.Time `json:"created_at"`
-}
-
 var oneUser = &user{Name: "Jane Doe", Email: "jane@example.com", CreatedAt: t0}
-
-type Base struct {
-	ID   int `json:"id"`
-	Kind string
-}
-
-type audit struct {
-	By     *user           `json:"by"`
-	At     time.Time       `json:"at"`
-	Note   string          `json:"note,omitempty"`
-	Empty  string          `json:"empty,omitempty"`
-	Skip   string          `json:"-"`
-	hidden string          //nolint:unused // must not appear
-	Took   time.Duration   `json:"took"`
-	Tags   []string        `json:"tags"`
-	Nil    *user           `json:"nil_user"`
-	Raw    json.RawMessage `json:"raw"`
-	Base
-}
-
-// level is an integer type without methods.
-type level int
 
 // named is a string-keyed map of another name, as logrus.Fields is.
 type named map[string]any
-
-type scalars struct {
-	I   int
-	I8  int8
-	I16 int16
-	I32 int32
-	I64 int64
-	U   uint
-	U8  uint8
-	U16 uint16
-	U32 uint32
-	U64 uint64
-	UP  uintptr
-	F32 float32
-	F64 float64
-	B   bool
-	D   time.Duration
-	T   time.Time
-	S   string
-	N   level   `json:"n,omitempty"`
-	E   string  `json:"e,omitempty"`
-	Z   float64 `json:"z,omitzero"`
-}
-
-type omit struct {
-	A int       `json:",omitzero"`
-	T time.Time `json:"t,omitzero"`
-	S []int     `json:"s,omitempty"`
-	P *int      `json:"p,omitempty"`
-	M string    `json:"m,omitempty"`
-}
 
 // addAll adds values (sorted by key) to an entry, sends it with a capture
 // client in format f and returns the decoded message.
@@ -112,8 +63,8 @@ func addAll(t *testing.T, f core.Format, values map[string]any) *core.Message {
 func TestAddAnyMatchesEncodingJSON(t *testing.T) {
 	values := map[string]any{
 		"req": named{"method": "GET", "status": 200, "hdr": map[string]any{"ua": "x/1", "n": 2.5}},
-		"by_value": audit{By: oneUser, At: t0, Note: "n", Skip: "s", hidden: "h", Took: time.Second,
-			Tags: []string{"a"}, Raw: json.RawMessage(`{"a":[1,2]}`), Base: Base{ID: 7, Kind: "k"}},
+		"by_value": audit{By: oneUser, At: t0, Note: "n", Skip: "s", Took: time.Second,
+			Tags: []string{"a"}, Raw: json.RawMessage(`{"a":[1,2]}`), Base: Base{ID: 7, Kind: "k"}}.WithHidden("h"),
 		"by_ptr": &audit{At: t0, Tags: []string{}, Raw: json.RawMessage(`"x"`)},
 		"bytes":  []byte{0, 1, 2, 255}, "dur": 1500 * time.Millisecond, "f32": float32(0.1), "f64": 2.5,
 		"neg": -7, "u8": uint8(200), "u64": uint64(1 << 40), "bad": "a\xffb\x00c\"", "nilval": nil,

@@ -14,30 +14,15 @@ import (
 	logrustest "github.com/sirupsen/logrus/hooks/test"
 )
 
-type user struct {
-	Name      string    `json:"name"`
-	Email     string    `json:"email"`
-	CreatedAt time.Time `json:"created_at"`
-}
-
-type Base struct {
-	ID   int `json:"id"`
-	Kind string
-}
-
-type audit struct {
-	By     *user           `json:"by"`
-	At     time.Time       `json:"at"`
-	Note   string          `json:"note,omitempty"`
-	Empty  string          `json:"empty,omitempty"`
-	Skip   string          `json:"-"`
-	hidden string          //nolint:unused // must not appear
-	Took   time.Duration   `json:"took"`
-	Tags   []string        `json:"tags"`
-	Nil    *user           `json:"nil_user"`
-	Raw    json.RawMessage `json:"raw"`
-	Base
-}
+// The fixture types shared with other packages' conversion tests.
+type (
+	user    = metlogtest.User
+	Base    = metlogtest.Base
+	audit   = metlogtest.Audit
+	level   = metlogtest.Level
+	scalars = metlogtest.Scalars
+	omit    = metlogtest.Omit
+)
 
 var (
 	t0      = time.Date(2024, 5, 6, 7, 8, 9, 123456789, time.UTC)
@@ -68,40 +53,6 @@ func tenFields() logrus.Fields {
 	}
 }
 
-// level is an integer type without methods.
-type level int
-
-type scalars struct {
-	I   int
-	I8  int8
-	I16 int16
-	I32 int32
-	I64 int64
-	U   uint
-	U8  uint8
-	U16 uint16
-	U32 uint32
-	U64 uint64
-	UP  uintptr
-	F32 float32
-	F64 float64
-	B   bool
-	D   time.Duration
-	T   time.Time
-	S   string
-	N   level   `json:"n,omitempty"`
-	E   string  `json:"e,omitempty"`
-	Z   float64 `json:"z,omitzero"`
-}
-
-type omit struct {
-	A int       `json:",omitzero"`
-	T time.Time `json:"t,omitzero"`
-	S []int     `json:"s,omitempty"`
-	P *int      `json:"p,omitempty"`
-	M string    `json:"m,omitempty"`
-}
-
 type nilSlices struct {
 	B  []byte
 	S  []string
@@ -127,8 +78,8 @@ func logVariety(logger *logrus.Logger) {
 	logger.WithError(errors.New("boom")).Error("failed")
 	logger.WithFields(logrus.Fields{
 		"req": logrus.Fields{"method": "GET", "status": 200, "hdr": map[string]any{"ua": "x/1", "n": 2.5}},
-		"by_value": audit{By: oneUser, At: t0, Note: "n", Skip: "s", hidden: "h", Took: time.Second,
-			Tags: []string{"a"}, Raw: json.RawMessage(`{"a":[1,2]}`), Base: Base{ID: 7, Kind: "k"}},
+		"by_value": audit{By: oneUser, At: t0, Note: "n", Skip: "s", Took: time.Second,
+			Tags: []string{"a"}, Raw: json.RawMessage(`{"a":[1,2]}`), Base: Base{ID: 7, Kind: "k"}}.WithHidden("h"),
 		"by_ptr": &audit{At: t0, Tags: []string{}, Raw: json.RawMessage(`"x"`)},
 	}).Debug("nested")
 	logger.WithFields(logrus.Fields{
