@@ -320,19 +320,11 @@ func TestAddAnyShape(t *testing.T) {
 	}
 	for _, f := range metlogtest.Formats {
 		t.Run(f.String(), func(t *testing.T) {
-			m := addAll(t, f, values)
-			var names []string
-			for _, fl := range m.Fields {
-				names = append(names, fl.Name)
-				for _, g := range fl.GroupValue() {
-					names = append(names, "  "+g.Name)
-				}
-			}
 			want := "m.a,m.m,m.z,user.name,user.email,user.created_at"
 			if f == core.FormatJSON {
 				want = "m,  a,  m,  z,user,  name,  email,  created_at"
 			}
-			if got := strings.Join(names, ","); got != want {
+			if got := metlogtest.FieldNames(addAll(t, f, values)); got != want {
 				t.Errorf("fields %s, want %s", got, want)
 			}
 		})

@@ -3,7 +3,6 @@ package logrusmetlog_test
 import (
 	"encoding/json"
 	"errors"
-	"strings"
 	"testing"
 	"time"
 
@@ -167,21 +166,11 @@ func TestNested(t *testing.T) {
 			logger := newLogger()
 			logger.AddHook(logrusmetlog.NewHook(c))
 			logger.WithField("user", oneUser).Info("x")
-			m := metlogtest.Messages(t, c, capt)[0]
-			var names []string
-			for _, fl := range m.Fields {
-				names = append(names, fl.Name)
-				if f == core.FormatJSON {
-					for _, g := range fl.GroupValue() {
-						names = append(names, "  "+g.Name)
-					}
-				}
-			}
 			want := "user.name,user.email,user.created_at"
 			if f == core.FormatJSON {
 				want = "user,  name,  email,  created_at"
 			}
-			if got := strings.Join(names, ","); got != want {
+			if got := metlogtest.FieldNames(metlogtest.One(t, c, capt)); got != want {
 				t.Errorf("fields %s, want %s", got, want)
 			}
 		})

@@ -2,6 +2,7 @@ package metlogtest
 
 import (
 	"context"
+	"strings"
 	"testing"
 	"time"
 
@@ -61,4 +62,19 @@ func One(t testing.TB, c *core.Client, capt *core.Capture) *core.Message {
 		t.Fatalf("got %d messages, want 1", len(msgs))
 	}
 	return msgs[0]
+}
+
+// FieldNames returns the names of m's fields joined by commas, each
+// group's members after it indented by two spaces (one level), to check
+// the shape of a decoded message: nested groups in JSON, dotted names in
+// Heka.
+func FieldNames(m *core.Message) string {
+	var names []string
+	for _, f := range m.Fields {
+		names = append(names, f.Name)
+		for _, g := range f.GroupValue() {
+			names = append(names, "  "+g.Name)
+		}
+	}
+	return strings.Join(names, ",")
 }
