@@ -13,16 +13,6 @@ import (
 	"github.com/metlog-go/metlog/internal/metlogtest"
 )
 
-// The fixture types shared with other packages' conversion tests.
-type (
-	user    = metlogtest.User
-	Base    = metlogtest.Base
-	audit   = metlogtest.Audit
-	level   = metlogtest.Level
-	scalars = metlogtest.Scalars
-	omit    = metlogtest.Omit
-)
-
 // Tests of Entry.AddAny, the conversion of arbitrary values the adapters
 // share. Each value is added to an entry, sent in both formats through a
 // Capture and decoded; the decoded fields are flattened to dotted names
@@ -31,7 +21,7 @@ type (
 
 var t0 = time.Date(2024, 5, 6, 7, 8, 9, 123456789, time.UTC)
 
-var oneUser = &user{Name: "Jane Doe", Email: "jane@example.com", CreatedAt: t0}
+var oneUser = &metlogtest.User{Name: "Jane Doe", Email: "jane@example.com", CreatedAt: t0}
 
 // named is a string-keyed map of another name, as logrus.Fields is.
 type named map[string]any
@@ -63,28 +53,28 @@ func addAll(t *testing.T, f core.Format, values map[string]any) *core.Message {
 func TestAddAnyMatchesEncodingJSON(t *testing.T) {
 	values := map[string]any{
 		"req": named{"method": "GET", "status": 200, "hdr": map[string]any{"ua": "x/1", "n": 2.5}},
-		"by_value": audit{By: oneUser, At: t0, Note: "n", Skip: "s", Took: time.Second,
-			Tags: []string{"a"}, Raw: json.RawMessage(`{"a":[1,2]}`), Base: Base{ID: 7, Kind: "k"}}.WithHidden("h"),
-		"by_ptr": &audit{At: t0, Tags: []string{}, Raw: json.RawMessage(`"x"`)},
+		"by_value": metlogtest.Audit{By: oneUser, At: t0, Note: "n", Skip: "s", Took: time.Second,
+			Tags: []string{"a"}, Raw: json.RawMessage(`{"a":[1,2]}`), Base: metlogtest.Base{ID: 7, Kind: "k"}}.WithHidden("h"),
+		"by_ptr": &metlogtest.Audit{At: t0, Tags: []string{}, Raw: json.RawMessage(`"x"`)},
 		"bytes":  []byte{0, 1, 2, 255}, "dur": 1500 * time.Millisecond, "f32": float32(0.1), "f64": 2.5,
 		"neg": -7, "u8": uint8(200), "u64": uint64(1 << 40), "bad": "a\xffb\x00c\"", "nilval": nil,
-		"nilptr": (*user)(nil), "arr": [3]int{1, 2, 3}, "grid": [][]int{{1, 2}, {3}},
+		"nilptr": (*metlogtest.User)(nil), "arr": [3]int{1, 2, 3}, "grid": [][]int{{1, 2}, {3}},
 		"m_int": map[int]string{2: "b", 1: "a"}, "m_si": map[string]int{"x": 1, "y": -1},
 		"ms": map[string]string{"k": "v", "a": "b"}, "empty": []string{}, "raw": json.RawMessage(`{"a":[1,2]}`),
 		"bools": []bool{true, false}, "floats": []float64{1.5, -2}, "i64s": []int64{-1, 1 << 40},
 		"bs": [][]byte{{1}, {2, 3}}, "": "empty key", "named": []uint16{1, 2},
-		"users_by_value": []user{*oneUser, {Name: "b"}},
-		"users_by_ptr":   []*user{oneUser, oneUser},
+		"users_by_value": []metlogtest.User{*oneUser, {Name: "b"}},
+		"users_by_ptr":   []*metlogtest.User{oneUser, oneUser},
 		"nil_b":          []byte(nil),
 		"nil_i":          []int(nil),
 		"nil_t":          []time.Time(nil),
-		"users_with_nil": []*user{oneUser, nil},
-		"user_array":     [2]user{*oneUser},
-		"omit_ptr":       &omit{A: 0, S: []int{1}, M: "m"},
-		"omit_zero_ptr":  &omit{},
+		"users_with_nil": []*metlogtest.User{oneUser, nil},
+		"user_array":     [2]metlogtest.User{*oneUser},
+		"omit_ptr":       &metlogtest.Omit{A: 0, S: []int{1}, M: "m"},
+		"omit_zero_ptr":  &metlogtest.Omit{},
 		"nested_named":   &struct{ F named }{F: named{"b": 1, "a": map[string]string{"y": "1", "x": "2"}}},
-		"all_scalars":    &scalars{I8: -8, I16: -16, I32: -32, I64: -64, U: 1, U8: 8, U16: 16, U32: 32, U64: 64, UP: 7, F32: 0.25, F64: -1.5, B: true, D: time.Millisecond, T: t0, S: "s", N: level(3)},
-		"all_zero":       &scalars{},
+		"all_scalars":    &metlogtest.Scalars{I8: -8, I16: -16, I32: -32, I64: -64, U: 1, U8: 8, U16: 16, U32: 32, U64: 64, UP: 7, F32: 0.25, F64: -1.5, B: true, D: time.Millisecond, T: t0, S: "s", N: metlogtest.Level(3)},
+		"all_zero":       &metlogtest.Scalars{},
 		"times":          []time.Time{t0, t0.Add(time.Second), {}},
 		"ints":           []int{0, 1, 2},
 	}
@@ -206,8 +196,8 @@ func TestAddAnyConversions(t *testing.T) {
 		"anys":         []any{1, "a", nil},
 		"map_bool":     map[bool]int{true: 1, false: 0},
 		"embedded":     outer{inner: inner{Y: 2, T: t0}, X: 1},
-		"omitted":      omit{},
-		"kept":         omit{A: 1, M: "m"},
+		"omitted":      metlogtest.Omit{},
+		"kept":         metlogtest.Omit{A: 1, M: "m"},
 		"holder":       holder{V: oneUser, F: func() {}, Arr: [2]byte{1, 2}, Durs: []time.Duration{1, 2}},
 		"bytes_array":  [4]byte{1, 2, 3, 4},
 		"uints":        []uint{1, 2},

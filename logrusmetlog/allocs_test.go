@@ -31,7 +31,7 @@ func TestFireAllocs(t *testing.T) {
 				}
 			}))
 			logger := newLogger()
-			nested := logrus.Fields{"req": logrus.Fields{"method": "GET", "status": 200}, "by_ptr": &audit{At: t0, Tags: []string{"a"}},
+			nested := logrus.Fields{"req": logrus.Fields{"method": "GET", "status": 200}, "by_ptr": &metlogtest.Audit{At: t0, Tags: []string{"a"}},
 				"ms": map[string]string{"a": "b"}, "dur": time.Second, "bytes": []byte("x")}
 			for name, e := range map[string]*logrus.Entry{
 				"static":   {Logger: logger, Time: t0, Level: logrus.InfoLevel, Message: "static"},

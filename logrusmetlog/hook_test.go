@@ -13,25 +13,15 @@ import (
 	logrustest "github.com/sirupsen/logrus/hooks/test"
 )
 
-// The fixture types shared with other packages' conversion tests.
-type (
-	user    = metlogtest.User
-	Base    = metlogtest.Base
-	audit   = metlogtest.Audit
-	level   = metlogtest.Level
-	scalars = metlogtest.Scalars
-	omit    = metlogtest.Omit
-)
-
 var (
 	t0      = time.Date(2024, 5, 6, 7, 8, 9, 123456789, time.UTC)
-	oneUser = &user{Name: "Jane Doe", Email: "jane@example.com", CreatedAt: t0}
+	oneUser = &metlogtest.User{Name: "Jane Doe", Email: "jane@example.com", CreatedAt: t0}
 )
 
-func tenUsers() []*user {
-	us := make([]*user, 10)
+func tenUsers() []*metlogtest.User {
+	us := make([]*metlogtest.User, 10)
 	for i := range us {
-		us[i] = &user{Name: "user" + string(rune('a'+i)), Email: "u@example.com", CreatedAt: t0.Add(time.Duration(i) * time.Hour)}
+		us[i] = &metlogtest.User{Name: "user" + string(rune('a'+i)), Email: "u@example.com", CreatedAt: t0.Add(time.Duration(i) * time.Hour)}
 	}
 	return us
 }
@@ -77,33 +67,33 @@ func logVariety(logger *logrus.Logger) {
 	logger.WithError(errors.New("boom")).Error("failed")
 	logger.WithFields(logrus.Fields{
 		"req": logrus.Fields{"method": "GET", "status": 200, "hdr": map[string]any{"ua": "x/1", "n": 2.5}},
-		"by_value": audit{By: oneUser, At: t0, Note: "n", Skip: "s", Took: time.Second,
-			Tags: []string{"a"}, Raw: json.RawMessage(`{"a":[1,2]}`), Base: Base{ID: 7, Kind: "k"}}.WithHidden("h"),
-		"by_ptr": &audit{At: t0, Tags: []string{}, Raw: json.RawMessage(`"x"`)},
+		"by_value": metlogtest.Audit{By: oneUser, At: t0, Note: "n", Skip: "s", Took: time.Second,
+			Tags: []string{"a"}, Raw: json.RawMessage(`{"a":[1,2]}`), Base: metlogtest.Base{ID: 7, Kind: "k"}}.WithHidden("h"),
+		"by_ptr": &metlogtest.Audit{At: t0, Tags: []string{}, Raw: json.RawMessage(`"x"`)},
 	}).Debug("nested")
 	logger.WithFields(logrus.Fields{
 		"bytes": []byte{0, 1, 2, 255}, "dur": 1500 * time.Millisecond, "f32": float32(0.1), "f64": 2.5,
 		"neg": -7, "u8": uint8(200), "u64": uint64(1 << 40), "bad": "a\xffb\x00c\"", "nilval": nil,
-		"nilptr": (*user)(nil), "arr": [3]int{1, 2, 3}, "grid": [][]int{{1, 2}, {3}},
+		"nilptr": (*metlogtest.User)(nil), "arr": [3]int{1, 2, 3}, "grid": [][]int{{1, 2}, {3}},
 		"m_int": map[int]string{2: "b", 1: "a"}, "m_si": map[string]int{"x": 1, "y": -1},
 		"ms": map[string]string{"k": "v", "a": "b"}, "empty": []string{}, "raw": json.RawMessage(`{"a":[1,2]}`),
 		"bools": []bool{true, false}, "floats": []float64{1.5, -2}, "i64s": []int64{-1, 1 << 40},
 		"bs": [][]byte{{1}, {2, 3}}, "": "empty key", "named": []uint16{1, 2},
 	}).Trace("scalars")
 	logger.WithFields(logrus.Fields{
-		"users_by_value": []user{*oneUser, {Name: "b"}},
+		"users_by_value": []metlogtest.User{*oneUser, {Name: "b"}},
 		"nil_b":          []byte(nil),
 		"nil_i":          []int(nil),
 		"nil_t":          []time.Time(nil),
-		"users_with_nil": []*user{oneUser, nil},
-		"user_array":     [2]user{*oneUser},
-		"omit_ptr":       &omit{A: 0, S: []int{1}, M: "m"},
-		"omit_zero_ptr":  &omit{},
+		"users_with_nil": []*metlogtest.User{oneUser, nil},
+		"user_array":     [2]metlogtest.User{*oneUser},
+		"omit_ptr":       &metlogtest.Omit{A: 0, S: []int{1}, M: "m"},
+		"omit_zero_ptr":  &metlogtest.Omit{},
 		"nil_slices":     &nilSlices{},
 		"nil_top":        []string(nil),
 		"nested_fields":  &struct{ F logrus.Fields }{F: logrus.Fields{"b": 1, "a": map[string]string{"y": "1", "x": "2"}}},
-		"all_scalars":    &scalars{I8: -8, I16: -16, I32: -32, I64: -64, U: 1, U8: 8, U16: 16, U32: 32, U64: 64, UP: 7, F32: 0.25, F64: -1.5, B: true, D: time.Millisecond, T: t0, S: "s", N: level(3)},
-		"all_zero":       &scalars{},
+		"all_scalars":    &metlogtest.Scalars{I8: -8, I16: -16, I32: -32, I64: -64, U: 1, U8: 8, U16: 16, U32: 32, U64: 64, UP: 7, F32: 0.25, F64: -1.5, B: true, D: time.Millisecond, T: t0, S: "s", N: metlogtest.Level(3)},
+		"all_zero":       &metlogtest.Scalars{},
 	}).Info("structs")
 	logger.ReportCaller = true
 	logger.WithField("k", "v").Info("with caller")
