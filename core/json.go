@@ -376,13 +376,10 @@ func (e *JSONEncoder) appendTime(dst []byte, ns int64) []byte {
 	}
 	c := e.second.Load()
 	if c == nil || c.sec != sec {
-		var buf [32]byte
-		t := appendMetlogTime(buf[:0], sec*1e9)
-		if len(t) != 26 {
+		n := &secondText{sec: sec}
+		if _, ok := appendDateTime(n.text[:0], sec); !ok {
 			return appendMetlogTime(dst, ns) // a year outside 0-9999
 		}
-		n := &secondText{sec: sec}
-		copy(n.text[:], t)
 		e.second.Store(n)
 		c = n
 	}
@@ -405,17 +402,33 @@ func appendMetlogTime(dst []byte, ns int64) []byte {
 		secs--
 		frac += 1e9
 	}
-	days, sod := secs/86400, secs%86400
+	dst, ok := appendDateTime(dst, secs)
+	if !ok {
+		return appendDateTimeSlow(dst, ns)
+	}
+	n := len(dst)
+	dst = append(dst, ".000000"...)
+	us := int(frac / 1000)
+	put2(dst[n+1:], us/10000)
+	put2(dst[n+3:], us/100%100)
+	put2(dst[n+5:], us%100)
+	return dst
+}
+
+// appendDateTime writes sec since the epoch as YYYY-MM-DDTHH:MM:SS in UTC.
+// It reports false, writing nothing, for years outside 0-9999.
+func appendDateTime(dst []byte, sec int64) ([]byte, bool) {
+	days, sod := sec/86400, sec%86400
 	if sod < 0 {
 		days--
 		sod += 86400
 	}
 	y, mo, d := civilDate(days)
 	if y < 0 || y > 9999 {
-		return appendDateTimeSlow(dst, ns)
+		return dst, false
 	}
 	n := len(dst)
-	dst = append(dst, "0000-00-00T00:00:00.000000"...)
+	dst = append(dst, "0000-00-00T00:00:00"...)
 	b := dst[n:]
 	put2(b[0:], int(y/100))
 	put2(b[2:], int(y%100))
@@ -424,11 +437,7 @@ func appendMetlogTime(dst []byte, ns int64) []byte {
 	put2(b[11:], int(sod/3600))
 	put2(b[14:], int(sod/60%60))
 	put2(b[17:], int(sod%60))
-	us := int(frac / 1000)
-	put2(b[20:], us/10000)
-	put2(b[22:], us/100%100)
-	put2(b[24:], us%100)
-	return dst
+	return dst, true
 }
 
 func appendDateTimeSlow(dst []byte, ns int64) []byte {
@@ -471,25 +480,13 @@ func put2(b []byte, v int) {
 // the fraction's trailing zeros dropped, as time.RFC3339Nano does, by
 // calendar arithmetic; years outside 0-9999 go through the time package.
 func appendRFC3339(dst []byte, sec int64, nsec int) []byte {
-	days, sod := sec/86400, sec%86400
-	if sod < 0 {
-		days--
-		sod += 86400
-	}
-	y, mo, d := civilDate(days)
-	if y < 0 || y > 9999 || nsec < 0 || nsec > 999999999 {
+	if nsec < 0 || nsec > 999999999 {
 		return time.Unix(sec, int64(nsec)).UTC().AppendFormat(dst, time.RFC3339Nano)
 	}
-	n := len(dst)
-	dst = append(dst, "0000-00-00T00:00:00"...)
-	b := dst[n:]
-	put2(b[0:], int(y/100))
-	put2(b[2:], int(y%100))
-	put2(b[5:], int(mo))
-	put2(b[8:], int(d))
-	put2(b[11:], int(sod/3600))
-	put2(b[14:], int(sod/60%60))
-	put2(b[17:], int(sod%60))
+	dst, ok := appendDateTime(dst, sec)
+	if !ok {
+		return time.Unix(sec, int64(nsec)).UTC().AppendFormat(dst, time.RFC3339Nano)
+	}
 	if nsec > 0 {
 		var frac [10]byte
 		frac[0] = '.'
