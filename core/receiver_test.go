@@ -195,11 +195,6 @@ func (r *receiver) drained(timeout time.Duration) bool {
 	return false
 }
 
-func (r *receiver) count() int {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	return len(r.frames)
-}
 
 func (r *receiver) snapshot() [][]byte {
 	r.mu.Lock()

@@ -97,11 +97,6 @@ func (b *Batch) add(frame []byte) {
 	b.ends = append(b.ends, len(b.buf))
 }
 
-func (b *Batch) reset() {
-	b.buf = b.buf[:0]
-	b.ends = b.ends[:0]
-	b.start = 0
-}
 
 // from returns a view of frames i.. of b.
 func (b *Batch) from(i int) Batch {
