@@ -195,7 +195,6 @@ func (r *receiver) drained(timeout time.Duration) bool {
 	return false
 }
 
-
 func (r *receiver) snapshot() [][]byte {
 	r.mu.Lock()
 	defer r.mu.Unlock()

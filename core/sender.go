@@ -97,7 +97,6 @@ func (b *Batch) add(frame []byte) {
 	b.ends = append(b.ends, len(b.buf))
 }
 
-
 // from returns a view of frames i.. of b.
 func (b *Batch) from(i int) Batch {
 	v := Batch{Format: b.Format, buf: b.buf, ends: b.ends[i:], start: b.start}
