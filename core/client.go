@@ -172,7 +172,14 @@ func (c *Client) Severity() Severity { return c.severity }
 // Enabled reports whether a message of this type and severity would pass
 // the client's type and severity filters (the predicate of WithFilter is
 // not consulted). Adapters call it before building a message.
-func (c *Client) Enabled(typ string, sev Severity) bool { return c.filt.enabled(typ, sev) }
+//
+// A severity outside 0-7 stands for the client's default, as in Send.
+func (c *Client) Enabled(typ string, sev Severity) bool {
+	if !sev.Valid() {
+		sev = c.severity
+	}
+	return c.filt.enabled(typ, sev)
+}
 
 // Send filters, encodes and enqueues m, and returns without waiting for
 // delivery. It does not keep m or anything m refers to.

@@ -406,3 +406,20 @@ func TestSendLiteralNoAllocs(t *testing.T) {
 		t.Errorf("the predicate saw %d correct copies, want 1001", seen)
 	}
 }
+
+// TestEnabledInvalidSeverity: Enabled treats a severity outside 0-7 as the
+// client's default, as Send does, so an adapter's custom level mapping
+// cannot make it refuse what Send would accept (or the reverse).
+func TestEnabledInvalidSeverity(t *testing.T) {
+	c, _ := newCaptureClient(t, FormatJSON, WithMaxSeverity(Info))
+	if !c.Enabled("t", Severity(9)) {
+		t.Error("Enabled(9) = false; the default (info) passes max severity info")
+	}
+	if c.Enabled("t", Severity(9)) != c.Enabled("t", c.Severity()) {
+		t.Error("Enabled(9) differs from Enabled(default)")
+	}
+	d, _ := newCaptureClient(t, FormatJSON, WithMaxSeverity(Notice), WithSeverity(Debug))
+	if d.Enabled("t", DefaultSeverity) || d.Enabled("t", Severity(12)) {
+		t.Error("invalid severities should take the default (debug), which max severity notice filters")
+	}
+}
