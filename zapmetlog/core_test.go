@@ -409,3 +409,35 @@ func TestNoAllocs(t *testing.T) {
 		}
 	}
 }
+
+// badErrObject fails to marshal with an error whose Error method panics.
+type badErrObject struct{}
+
+type panickingError struct{}
+
+func (panickingError) Error() string { panic("error text boom") }
+
+func (badErrObject) MarshalLogObject(zapcore.ObjectEncoder) error { return panickingError{} }
+
+// TestPanickingErrorTextRecovered: the text of a marshaling error is read
+// with the panic recovered, so even a broken error type cannot make Write
+// panic; the field records the panic instead.
+func TestPanickingErrorTextRecovered(t *testing.T) {
+	for _, f := range metlogtest.Formats {
+		t.Run(f.String(), func(t *testing.T) {
+			c, capt := metlogtest.NewClient(t, f)
+			l := zap.New(zapmetlog.NewCore(c, zap.DebugLevel))
+			l.Info("m", zap.Object("o", badErrObject{}))
+			m := metlogtest.One(t, c, capt)
+			for _, fl := range m.Fields {
+				if fl.Name == "oError" {
+					if !strings.Contains(fl.Str(), "PANIC") || !strings.Contains(fl.Str(), "error text boom") {
+						t.Fatalf("oError = %q, want the recorded panic", fl.Str())
+					}
+					return
+				}
+			}
+			t.Fatalf("no oError field in %v", m.Fields)
+		})
+	}
+}

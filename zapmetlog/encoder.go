@@ -157,7 +157,7 @@ func (x *encoder) addError(key string, err error) {
 	}
 	m := len(x.buf)
 	x.buf = append(append(x.buf, key...), "Error"...)
-	x.e.Add(core.String(x.textSince(m), err.Error()))
+	x.e.AddError(x.textSince(m), err) // recovers a panicking Error method
 }
 
 // panicError is the error recorded for a recovered panic, in zap's words.
@@ -329,15 +329,7 @@ func (x *encoder) AddInt8(key string, v int8) { x.e.Add(core.Int(key, int64(v)))
 func (x *encoder) AddString(key, v string) { x.e.Add(core.String(key, v)) }
 
 // AddTime adds an RFC 3339 string in UTC.
-func (x *encoder) AddTime(key string, v time.Time) {
-	if inNanoRange(v) {
-		x.e.Add(core.Time(key, v))
-		return
-	}
-	m := len(x.buf)
-	x.buf = appendTime(x.buf, v)
-	x.e.Add(core.String(key, x.textSince(m)))
-}
+func (x *encoder) AddTime(key string, v time.Time) { x.e.Add(core.Time(key, v)) }
 
 // AddUint adds an unsigned integer.
 func (x *encoder) AddUint(key string, v uint) { x.e.Add(core.Uint(key, uint64(v))) }
@@ -383,14 +375,6 @@ func appendComplex(dst []byte, v complex128, bits int) []byte {
 	}
 	dst = strconv.AppendFloat(dst, i, 'f', -1, bits)
 	return append(dst, 'i')
-}
-
-// inNanoRange reports whether t is within what core.Time holds (int64
-// nanoseconds since the epoch: the years 1678 to 2262).
-func inNanoRange(t time.Time) bool {
-	const limit = math.MaxInt64 / int64(time.Second)
-	s := t.Unix()
-	return s > -limit && s < limit
 }
 
 // appendTime writes t as core.Time does, RFC 3339 with nanoseconds in UTC.
