@@ -32,7 +32,9 @@
 // gets the key "error"; other keys are kept. A method that panics is
 // written as fmt writes it: "%!v(PANIC=String method: boom)", or "<nil>"
 // for a nil pointer receiver; a failing MarshalJSON as
-// "%!v(ERROR=MarshalJSON method: ...)". No panic escapes Handle.
+// "%!v(ERROR=MarshalJSON method: ...)". No panic of a value's method
+// escapes Handle; a panic in Options.ReplaceAttr or Options.FromContext
+// does, as it does from slog's own handlers.
 //
 // WithAttrs converts and encodes its attributes once (a core.Scope), so a
 // logger holding context costs about what one without does; every message
@@ -43,7 +45,8 @@
 // of the message, outside the handler's groups.
 //
 // Handle allocates nothing in steady state (with AddSource, once per call
-// site) and never waits on I/O: the client encodes the message into its
+// site; with AddSource and ReplaceAttr, once per record, for the
+// *slog.Source that ReplaceAttr is given) and never waits on I/O: the client encodes the message into its
 // ring buffer, and counts the messages it drops. Handle returns the
 // client's error for a dropped message; slog's Logger ignores it.
 package slogmetlog

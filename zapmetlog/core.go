@@ -5,8 +5,8 @@
 //	zap.New(zapcore.NewTee(existingCore, zapmetlog.NewCore(c, zapcore.InfoLevel)))
 //
 // Each entry becomes one message of type "oldstyle" (WithType): the payload
-// is the entry's message, the logger zap's logger name (Named) or else the
-// client's (WithLogger), the severity the syslog value of the level
+// is the entry's message, the logger WithLogger's name if set, else zap's
+// logger name (Named), else the client's; the severity the syslog value of the level
 // (DefaultSeverity: Debug 7, Info 6, Warn 4, Error 3, DPanic 2, Panic 1, Fatal 0;
 // WithSeverity), and the timestamp the entry's time.
 //

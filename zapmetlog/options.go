@@ -38,7 +38,7 @@ func WithSyncTimeout(d time.Duration) Option {
 	}
 }
 
-// WithSeverity replaces the level mapping (default Severity). f is called
+// WithSeverity replaces the level mapping (default DefaultSeverity). f is called
 // once per possible zap level when the core is made, never while logging.
 func WithSeverity(f func(zapcore.Level) core.Severity) Option {
 	return func(c *config) {
