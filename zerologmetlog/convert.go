@@ -22,6 +22,7 @@ type converter struct {
 	num  []byte // the current number's JSON text (transient)
 	text []byte // text made for the current event (append-only)
 	esc  bool   // the event contains a backslash (an escape)
+	sent bool   // the current event has been handed to the client
 
 	keys     keyNames
 	known    bool // the level was given by WriteLevel
@@ -62,6 +63,7 @@ func newConverter() *converter {
 // reset drops the event's references before the converter is pooled.
 func (cv *converter) reset() {
 	cv.e, cv.msg, cv.ts, cv.lastMsg, cv.lastTs = nil, nil, nil, nil, nil
+	cv.sent = false
 	if cap(cv.text) > 64<<10 {
 		cv.text = nil
 	}
@@ -166,6 +168,7 @@ func (cv *converter) fields(src []byte, l zerolog.Level, known bool, ctx *ctxEnt
 func (cv *converter) send(w *Writer, e *core.Entry, scope *core.Scope) {
 	sev := w.sev[uint8(cv.level)]
 	if !cv.known && !w.c.Enabled(w.typ, sev) {
+		cv.sent = true // filtered: nothing to deliver, raw or not
 		e.Free()
 		cv.e = nil
 		return
@@ -185,7 +188,8 @@ func (cv *converter) send(w *Writer, e *core.Entry, scope *core.Scope) {
 		}
 	}
 	e.Type, e.Logger, e.Severity, e.Scope = w.typ, w.logger, sev, scope
-	_ = w.c.SendEntry(e)
+	_ = w.c.SendEntry(e) // drops are counted in the client's Stats
+	cv.sent = true
 	e.Free()
 	cv.e = nil
 }

@@ -56,8 +56,10 @@ func (w *Writer) WriteLevel(l zerolog.Level, p []byte) (int, error) {
 	return len(p), nil
 }
 
-// Malformed returns the number of writes that were not a zerolog event
-// (not a JSON object) and were sent as RawType messages.
+// Malformed returns the number of writes handed on as RawType messages:
+// those that were not a zerolog event (not a JSON object) and those whose
+// conversion panicked. They are counted before the client's filters,
+// which may still drop them (counted in the client's Stats).
 func (w *Writer) Malformed() uint64 { return w.malformed.Load() }
 
 var converters = sync.Pool{New: func() any { return newConverter() }}
@@ -69,8 +71,12 @@ func (w *Writer) write(p []byte, l zerolog.Level, known bool) {
 		if !done {
 			// A panic while converting (a client filter's, or a bug of
 			// ours): the converter's state is unknown, so it is dropped,
-			// and the event is still delivered, raw.
-			w.sendRaw(p, l, fmt.Sprint(recover()))
+			// and the event is still delivered, raw, unless it was sent
+			// before the panic (while learning a context).
+			r := recover()
+			if !cv.sent {
+				w.sendRaw(p, l, fmt.Sprint(r))
+			}
 		}
 	}()
 	ok := cv.convert(w, p, l, known)
