@@ -111,6 +111,7 @@ func New(addr string, opts ...Option) (*Client, error) {
 		flushReq:   make(chan struct{}, 1),
 		progCh:     make(chan struct{}),
 	}
+	c.filt.panics = &c.ctr.errors
 	switch e := enc.(type) {
 	case *JSONEncoder:
 		c.json = e

@@ -423,3 +423,27 @@ func TestEnabledInvalidSeverity(t *testing.T) {
 		t.Error("invalid severities should take the default (debug), which max severity notice filters")
 	}
 }
+
+// TestFilterPredicatePanics: a panicking predicate neither escapes Send nor
+// loses the message; the panic is counted in Errors.
+func TestFilterPredicatePanics(t *testing.T) {
+	c, capt := newCaptureClient(t, FormatJSON, WithFilter(func(m *Message) bool {
+		if m.Payload == "boom" {
+			panic("predicate boom")
+		}
+		return true
+	}))
+	if err := c.Send(&Message{Type: "t", Payload: "boom"}); err != nil {
+		t.Fatal(err)
+	}
+	c.Send(&Message{Type: "t", Payload: "fine"})
+	flush(t, c)
+	if capt.Len() != 2 {
+		t.Fatalf("captured %d messages, want both", capt.Len())
+	}
+	st := c.Stats()
+	if st.Errors != 1 || st.Sent != 2 {
+		t.Fatalf("stats %+v: want 1 error and 2 sent", st)
+	}
+	checkInvariants(t, st, 2)
+}

@@ -2,6 +2,7 @@ package core
 
 import (
 	"sync"
+	"sync/atomic"
 	"time"
 	"unsafe"
 )
@@ -14,6 +15,7 @@ type filters struct {
 	deny        map[string]struct{} // these types never pass
 	typeMax     map[string]Severity // per-type severity maximum
 	pred        func(*Message) bool // user predicate: false filters the message
+	panics      *atomic.Uint64      // counts predicate panics (the client's Errors)
 }
 
 func newFilters() filters { return filters{maxSeverity: Debug} }
@@ -55,8 +57,18 @@ func (f *filters) pass(m *Message, sev Severity) bool {
 // everything m points to as one location, so storing even one of m's string
 // headers in the heap copy would move a caller's stack-built Fields array to
 // the heap on every Send, predicate or not.
-func (f *filters) callPred(m *Message) bool {
+func (f *filters) callPred(m *Message) (keep bool) {
 	c := predPool.Get().(*predCopy)
+	defer func() {
+		if r := recover(); r != nil {
+			// A broken predicate does not lose the message: it is kept,
+			// and the panic counted. The copy is not reused.
+			if f.panics != nil {
+				f.panics.Add(1)
+			}
+			keep = true
+		}
+	}()
 	c.text = c.text[:0]
 	c.msg = Message{
 		UUID:       m.UUID,
@@ -72,7 +84,7 @@ func (f *filters) callPred(m *Message) bool {
 		Hostname:   c.copyString(m.Hostname),
 	}
 	c.fields, c.top = c.msg.Fields, c.msg.TopFields
-	keep := f.pred(&c.msg)
+	keep = f.pred(&c.msg)
 	clear(c.fields)
 	clear(c.top)
 	c.msg = Message{}

@@ -260,7 +260,8 @@ func WithTypeMaxSeverity(typ string, s Severity) Option {
 // WithFilter filters out messages for which keep returns false. It runs
 // on the caller's goroutine for every message that passed the other
 // filters, so it must be fast and safe for concurrent use. It gets a copy
-// of the message that is valid only during the call.
+// of the message that is valid only during the call. If keep panics, the
+// message is kept and the panic counted in Stats.Errors.
 func WithFilter(keep func(*Message) bool) Option {
 	return func(c *config) error { c.filters.pred = keep; return nil }
 }

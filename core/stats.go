@@ -23,7 +23,7 @@ type Stats struct {
 	Pending    uint64 // enqueued and not yet sent, fallen back or failed
 	Dropped    uint64 // lost for any reason: the sum of Drops
 	Filtered   uint64 // rejected by a filter (also in Drops.Filtered)
-	Errors     uint64 // sender errors (failed dials and writes), events not messages
+	Errors     uint64 // sender errors (failed dials and writes) and filter predicate panics: events, not messages
 	Reconnects uint64 // connections re-made after a failure or a close by the router (for other senders: deliveries that succeeded after an error)
 	BytesSent  uint64 // bytes of the frames counted in Sent
 	Drops      DropStats
