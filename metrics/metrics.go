@@ -259,7 +259,7 @@ func (m *Metrics) Close(ctx context.Context) error {
 type Stats struct {
 	Flushes  uint64 // aggregation intervals flushed
 	Messages uint64 // Metlog messages the client accepted from aggregation flushes
-	Requeued uint64 // aggregated values the client's ring had no room for, kept for the next flush
+	Requeued uint64 // aggregated counter and timer values kept for the next flush because the client's ring (or the statsd buffer) had no room
 	Lines    uint64 // statsd metric values queued for the socket (the reset line of a negative gauge not counted)
 	Written  uint64 // statsd metric values written to the socket
 	Packets  uint64 // statsd socket writes (UDP packets, TCP writes)
