@@ -46,11 +46,8 @@ func (h *Hook) Levels() []logrus.Level { return h.levels }
 // Fire sends entry. It always returns nil: a message that cannot be sent
 // is counted by the client, and logging goes on.
 func (h *Hook) Fire(entry *logrus.Entry) error {
-	sev := h.severity(entry.Level)
-	if !sev.Valid() {
-		sev = core.DefaultSeverity
-	}
-	if !h.c.Enabled(h.typ, h.resolved(sev)) {
+	sev := h.severity(entry.Level) // one outside 0-7 is the client's default, in Enabled and Send alike
+	if !h.c.Enabled(h.typ, sev) {
 		return nil
 	}
 	if len(entry.Data) == 0 && entry.Caller == nil && (h.ctxFields == nil || entry.Context == nil) {
@@ -105,14 +102,6 @@ func (h *Hook) flushFatal(l logrus.Level) {
 		_ = h.c.Flush(ctx)
 		cancel()
 	}
-}
-
-// resolved returns the severity the client's filters see for sev.
-func (h *Hook) resolved(sev core.Severity) core.Severity {
-	if sev == core.DefaultSeverity {
-		return h.c.Severity()
-	}
-	return sev
 }
 
 // scratch is the state of converting an entry's Data, pooled so that it
