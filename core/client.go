@@ -37,14 +37,15 @@ type Client struct {
 	backoff    backoff
 	onError    func(error)
 
-	closed    atomic.Bool
-	closing   chan struct{} // closed by Close: drain, then exit
-	abort     chan struct{} // closed when Close's deadline passes: give up
-	done      chan struct{} // closed when the consumer has exited
-	flushReq  chan struct{}
-	closeOnce sync.Once
-	closeErr  error
-	sendClose sync.Once
+	closed       atomic.Bool
+	closing      chan struct{} // closed by Close: drain, then exit
+	abort        chan struct{} // closed when Close's deadline passes: give up
+	done         chan struct{} // closed when the consumer has exited
+	flushReq     chan struct{}
+	closeOnce    sync.Once
+	closeErr     error
+	sendClose    sync.Once
+	sendCloseErr error
 
 	progMu  sync.Mutex
 	progCh  chan struct{} // closed and replaced after each delivery
@@ -235,15 +236,13 @@ func (c *Client) Stats() Stats {
 	return st
 }
 
-// processed counts enqueued messages that have left the pipeline.
-func (c *Client) processed() uint64 {
-	return c.ctr.sent.Load() + c.ctr.fallback.Load() + c.ctr.failed.Load() + c.ring.droppedOldest.Load()
-}
-
 // Flush waits until every message enqueued before the call has been
 // delivered (or has failed), or until ctx is done. It does not close.
 func (c *Client) Flush(ctx context.Context) error {
-	target := c.ctr.enqueued.Load()
+	// A position in the ring, not a count: frames still being copied by
+	// their producers are waited for too, and frames behind the target
+	// cannot make it look reached.
+	target := c.ring.reserved()
 	c.waiters.Add(1)
 	defer c.waiters.Add(-1)
 	select {
@@ -254,19 +253,18 @@ func (c *Client) Flush(ctx context.Context) error {
 		c.progMu.Lock()
 		ch := c.progCh
 		c.progMu.Unlock()
-		p := c.processed()
-		if p >= target {
+		if c.ring.released.Load() >= target {
 			return nil
 		}
 		select {
 		case <-ch:
 		case <-c.done:
-			if p = c.processed(); p >= target {
-				return nil
+			if r := c.ring.released.Load(); r < target {
+				return fmt.Errorf("metlog: flush: client closed with %d messages undelivered", target-r)
 			}
-			return fmt.Errorf("metlog: flush: client closed with %d messages undelivered", target-p)
+			return nil
 		case <-ctx.Done():
-			return fmt.Errorf("metlog: flush: %w (%d messages pending)", ctx.Err(), target-c.processed())
+			return fmt.Errorf("metlog: flush: %w (%d messages pending)", ctx.Err(), target-min(target, c.ring.released.Load()))
 		}
 	}
 }
@@ -284,11 +282,15 @@ func (c *Client) Close(ctx context.Context) error {
 		select {
 		case <-c.done:
 		case <-ctx.Done():
-			before := c.processed()
+			if c.ring.released.Load() >= c.ring.reserved() {
+				<-c.done // nothing left: the consumer is exiting, no error
+				break
+			}
+			before := c.ctr.failed.Load()
 			close(c.abort)
-			c.closeSenders() // unblocks a write stalled on the router
+			c.closeSenders() // unblocks a write stalled on the router; its error is kept
 			<-c.done
-			c.closeErr = fmt.Errorf("metlog: close: %w (%d messages undelivered)", ctx.Err(), c.processed()-before)
+			c.closeErr = fmt.Errorf("metlog: close: %w (%d messages undelivered)", ctx.Err(), c.ctr.failed.Load()-before)
 		}
 		if err := c.closeSenders(); err != nil && c.closeErr == nil {
 			c.closeErr = err
@@ -298,15 +300,16 @@ func (c *Client) Close(ctx context.Context) error {
 	return c.closeErr
 }
 
+// closeSenders closes the sender and the fallback once; every call returns
+// that close's error.
 func (c *Client) closeSenders() error {
-	var err error
 	c.sendClose.Do(func() {
-		err = c.sender.Close()
+		c.sendCloseErr = c.sender.Close()
 		if c.fallback != nil {
-			err = errors.Join(err, c.fallback.Close())
+			c.sendCloseErr = errors.Join(c.sendCloseErr, c.fallback.Close())
 		}
 	})
-	return err
+	return c.sendCloseErr
 }
 
 func (c *Client) aborted() bool {
@@ -344,12 +347,11 @@ func (c *Client) run() {
 		}
 		select {
 		case <-c.closing:
-			// The ring is closed to producers: empty now means done.
-			if from, to := c.ring.claim(); from == to {
-				c.ring.endClaim()
+			// The ring is closed to producers: empty now means done;
+			// otherwise the top of the loop claims what arrived.
+			if c.ring.empty() {
 				return
 			}
-			c.ring.endClaim()
 			continue
 		default:
 		}

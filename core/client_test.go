@@ -447,3 +447,21 @@ func TestFilterPredicatePanics(t *testing.T) {
 	}
 	checkInvariants(t, st, 2)
 }
+
+// TestCloseExpiredContextIdle: with nothing queued, Close succeeds even
+// when its context has already expired.
+func TestCloseExpiredContextIdle(t *testing.T) {
+	for i := 0; i < 20; i++ {
+		c, err := New("", WithSender(NewCapture()))
+		if err != nil {
+			t.Fatal(err)
+		}
+		c.Send(&Message{Type: "t"})
+		flush(t, c)
+		ctx, cancel := context.WithCancel(context.Background())
+		cancel()
+		if err := c.Close(ctx); err != nil {
+			t.Fatalf("Close of an idle client with an expired context: %v", err)
+		}
+	}
+}

@@ -39,7 +39,8 @@ type ring struct {
 	wake    chan struct{} // capacity 1
 
 	droppedOldest atomic.Uint64  // frames discarded by dropOldest
-	enqueued      *atomic.Uint64 // counts frames pushed, under the lock
+	enqueued      *atomic.Uint64 // counts frames pushed, after the copy, before publishing
+	released      atomic.Uint64  // head.lpos: frames before it are delivered, failed or dropped
 }
 
 // cursor is a position in both of the ring's arrays.
@@ -127,9 +128,13 @@ func (r *ring) push(p []byte) pushResult {
 }
 
 // makeRoom discards unclaimed frames, oldest first, until a frame of n
-// bytes fits. A frame still being copied cannot be discarded. Called with
-// the lock held.
+// bytes fits. A frame still being copied cannot be discarded. While the
+// consumer holds a claim nothing can be freed (the space only comes back
+// when the claim ends), so nothing is discarded. Called with the lock held.
 func (r *ring) makeRoom(n int) bool {
+	if r.claiming {
+		return false
+	}
 	for {
 		if _, _, ok := r.fits(n); ok {
 			return true
@@ -139,9 +144,7 @@ func (r *ring) makeRoom(n int) bool {
 		}
 		_, _, r.rd = r.frameAt(r.rd)
 		r.droppedOldest.Add(1)
-		if !r.claiming {
-			r.head = r.rd
-		}
+		r.setHead(r.rd)
 	}
 }
 
@@ -196,16 +199,37 @@ func (r *ring) claim() (from, to cursor) {
 // release frees the ring up to c, inside the current claim.
 func (r *ring) release(c cursor) {
 	r.mu.Lock()
-	r.head = c
+	r.setHead(c)
 	r.mu.Unlock()
 }
 
 // endClaim releases the whole claim, and anything dropOldest discarded after it.
 func (r *ring) endClaim() {
 	r.mu.Lock()
-	r.head = r.rd
+	r.setHead(r.rd)
 	r.claiming = false
 	r.mu.Unlock()
+}
+
+// setHead moves the release point; called with the lock held.
+func (r *ring) setHead(c cursor) {
+	r.head = c
+	r.released.Store(c.lpos)
+}
+
+// reserved returns the position after the last frame reserved so far:
+// once released reaches it, every frame pushed before the call is done.
+func (r *ring) reserved() uint64 {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.tail.lpos
+}
+
+// empty reports whether no frame waits to be claimed.
+func (r *ring) empty() bool {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.rd == r.tail
 }
 
 // sleep announces that the consumer is about to wait; it returns false

@@ -214,3 +214,38 @@ func TestRingFramesContiguous(t *testing.T) {
 	}
 	r.endClaim()
 }
+
+// TestRingDropOldestWhileClaimed: while the consumer holds a claim, the
+// space of dropped frames cannot come back, so DropOldest must not discard
+// the unclaimed frames for nothing: the new frame is rejected and the
+// queued ones stay.
+func TestRingDropOldestWhileClaimed(t *testing.T) {
+	r := newRing(160, true)
+	r.enqueued = new(paddedCounter).ptr()
+	rec := make([]byte, 40)
+	for i := 0; i < 2; i++ {
+		r.push(rec)
+	}
+	from, to := r.claim() // the consumer is writing these two
+	for i := 0; i < 2; i++ {
+		rec[0] = byte(10 + i)
+		if res := r.push(rec); res != pushOK {
+			t.Fatalf("push %d: %v", i, res)
+		}
+	}
+	if res := r.push(rec); res != pushFull {
+		t.Fatalf("push into a full ring during a claim = %v, want pushFull", res)
+	}
+	if d := r.droppedOldest.Load(); d != 0 {
+		t.Fatalf("%d frames dropped without making room", d)
+	}
+	r.release(to)
+	r.endClaim()
+	if from == to {
+		t.Fatal("nothing claimed")
+	}
+	got := drainRing(r)
+	if len(got) != 2 || got[0][0] != 10 || got[1][0] != 11 {
+		t.Fatalf("queued frames after the claim: %d", len(got))
+	}
+}
