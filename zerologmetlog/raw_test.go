@@ -113,9 +113,9 @@ func TestNeverFails(t *testing.T) {
 	}
 }
 
-// TestFilterPanic: a panic during conversion (here a client filter's)
-// does not reach the logging call; the event is delivered raw with the
-// panic text, and the writer keeps working.
+// TestFilterPanic: a client filter that panics neither escapes the
+// writer nor loses the event: core recovers it, keeps the message as it
+// was converted, and counts the panic in the client's Stats.Errors.
 func TestFilterPanic(t *testing.T) {
 	var once sync.Once
 	c, capt := metlogtest.NewClient(t, core.FormatJSON, core.WithFilter(func(m *core.Message) bool {
@@ -132,26 +132,30 @@ func TestFilterPanic(t *testing.T) {
 	if len(ms) != 2 {
 		t.Fatalf("got %d messages, want 2", len(ms))
 	}
-	if m := ms[0]; m.Type != RawType || m.Severity != core.Error || m.Payload != `{"level":"error","message":"boom"}` {
+	if m := ms[0]; m.Type != core.TypeOldstyle || m.Severity != core.Error || m.Payload != "boom" {
 		t.Errorf("type %q severity %d payload %q", m.Type, m.Severity, m.Payload)
-	} else {
-		compareFields(t, flat(m.Fields), map[string]any{"panic": "filter exploded"})
 	}
 	if m := ms[1]; m.Type != core.TypeOldstyle || m.Payload != "after" {
 		t.Errorf("after the panic: type %q payload %q", m.Type, m.Payload)
 	}
-	if w.Malformed() != 1 {
-		t.Errorf("Malformed() = %d, want 1", w.Malformed())
+	if w.Malformed() != 0 {
+		t.Errorf("Malformed() = %d, want 0 (the event was converted, not sent raw)", w.Malformed())
+	}
+	if st := c.Stats(); st.Errors != 1 || st.Sent != 2 {
+		t.Errorf("stats %+v: want the panic counted once and both messages sent", st)
 	}
 
-	// A filter that panics on the raw message too: nothing is sent, the
-	// call still returns.
+	// A filter that always panics: every event is still delivered, the
+	// call returns, and each panic is counted.
 	c2, capt2 := metlogtest.NewClient(t, core.FormatJSON, core.WithFilter(func(*core.Message) bool { panic("always") }))
 	if n, err := NewWriter(c2).Write([]byte(`{"message":"m"}`)); n != 15 || err != nil {
 		t.Errorf("Write = %d, %v", n, err)
 	}
-	if ms := metlogtest.Messages(t, c2, capt2); len(ms) != 0 {
-		t.Errorf("got %d messages, want none", len(ms))
+	if ms := metlogtest.Messages(t, c2, capt2); len(ms) != 1 || ms[0].Payload != "m" {
+		t.Errorf("got %d messages, want the one event", len(ms))
+	}
+	if st := c2.Stats(); st.Errors != 1 {
+		t.Errorf("Errors = %d, want 1", st.Errors)
 	}
 }
 

@@ -69,8 +69,8 @@ func (w *Writer) write(p []byte, l zerolog.Level, known bool) {
 	done := false
 	defer func() {
 		if !done {
-			// A panic while converting (a client filter's, or a bug of
-			// ours): the converter's state is unknown, so it is dropped,
+			// A panic while converting (a bug of ours: core already
+			// recovers a panicking client filter): the converter's state is unknown, so it is dropped,
 			// and the event is still delivered, raw, unless it was sent
 			// before the panic (while learning a context).
 			r := recover()
@@ -96,7 +96,7 @@ func (w *Writer) sendRaw(p []byte, l zerolog.Level, panicked string) {
 	if !w.c.Enabled(w.rawType, sev) {
 		return
 	}
-	defer func() { _ = recover() }() // a panicking filter: nothing more to do
+	defer func() { _ = recover() }() // last resort: the write must not panic
 	if n := len(p); n > 0 && p[n-1] == '\n' {
 		p = p[:n-1]
 		if n > 1 && p[n-2] == '\r' {
