@@ -324,7 +324,9 @@ func (c *Client) aborted() bool {
 // run is the consumer goroutine. It sleeps without a timer while the ring
 // is empty; the first message after that wakes it, and it lingers up to
 // the flush interval so that one write carries everything that arrived
-// meanwhile (a producer pays for a wake-up at most once per interval).
+// meanwhile (a producer pays for a wake-up at most once per interval). A
+// producer that finds the ring over half full cuts the linger short (see
+// ring.yield).
 func (c *Client) run() {
 	defer close(c.done)
 	batch := &Batch{Format: c.Format()}
@@ -371,6 +373,8 @@ func (c *Client) run() {
 			linger.Reset(c.flushEvery)
 			select {
 			case <-linger.C:
+			case <-c.ring.wake: // a producer found the ring crowded
+				linger.Stop()
 			case <-c.flushReq:
 				linger.Stop()
 			case <-c.closing:
@@ -416,6 +420,8 @@ func (c *Client) drain(b *Batch, from, to cursor) {
 // deliver writes a batch, retrying with back-off while the sender is
 // unavailable, or handing the rest to the fallback sender.
 func (c *Client) deliver(b *Batch) {
+	c.ring.busy.Store(true)
+	defer c.ring.busy.Store(false)
 	i := 0
 	for i < b.Len() {
 		if c.fallback != nil && c.backoff.waiting() {

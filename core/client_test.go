@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"io"
+	"runtime"
 	"strings"
 	"sync"
 	"testing"
@@ -464,4 +465,33 @@ func TestCloseExpiredContextIdle(t *testing.T) {
 			t.Fatalf("Close of an idle client with an expired context: %v", err)
 		}
 	}
+}
+
+// TestConsumerNotStarved: with one P and a producer that never blocks, the
+// consumer goroutine would get the P only when the scheduler preempts the
+// producer (about every 10ms), and a small ring would drop nearly every
+// message in between. A producer finding the ring over half full yields to
+// the consumer, so the messages are delivered instead.
+func TestConsumerNotStarved(t *testing.T) {
+	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(1))
+	const n = 200_000
+	c, err := New("", WithSender(NewWriterSender(io.Discard)), WithBufferSize(64<<10), WithMaxMessageSize(1024))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close(context.Background())
+	payload := strings.Repeat("x", 100)
+	for i := 0; i < n; i++ {
+		m := Message{Type: "t", Payload: payload, Fields: []Field{Int("i", int64(i))}}
+		if err := c.Send(&m); err != nil && !errors.Is(err, ErrFull) {
+			t.Fatal(err)
+		}
+	}
+	flush(t, c)
+	st := c.Stats()
+	checkInvariants(t, st, n)
+	if st.Drops.Full > n/100 {
+		t.Errorf("%d of %d messages dropped as the ring was full, want under 1%%: the consumer starved", st.Drops.Full, n)
+	}
+	t.Logf("sent %d, dropped %d", st.Sent, st.Drops.Full)
 }

@@ -24,23 +24,38 @@ import (
 // delivers. A full ring rejects the new frame, or with dropOldest discards
 // the oldest published frames not yet claimed.
 type ring struct {
-	mu         sync.Mutex
+	// Set at creation, read by all.
 	buf        []byte
 	size       uint64
 	lens       []atomic.Uint32
 	nlens      uint64
-	head, rd   cursor // first not released, first not claimed by the consumer
-	tail       cursor // next free
-	claiming   bool
-	closed     bool
 	dropOldest bool
+	wake       chan struct{}  // capacity 1
+	enqueued   *atomic.Uint64 // counts frames pushed, after the copy, before publishing
+	_          [cacheLine]byte
 
-	waiting atomic.Bool   // the consumer sleeps and wants a wake-up
-	wake    chan struct{} // capacity 1
+	// Written under the lock by every push.
+	mu       sync.Mutex
+	rd       cursor // first not claimed by the consumer
+	tail     cursor // next free
+	claiming bool
+	closed   bool
+	_        [cacheLine]byte
 
-	droppedOldest atomic.Uint64  // frames discarded by dropOldest
-	enqueued      *atomic.Uint64 // counts frames pushed, after the copy, before publishing
-	released      atomic.Uint64  // head.lpos: frames before it are delivered, failed or dropped
+	// Written by the consumer, read by producers: apart from the lock's
+	// line, so that a push does not wait for it to come back from the
+	// consumer's core.
+	waiting atomic.Bool // the consumer sleeps and wants a wake-up
+	busy    atomic.Bool // the consumer is in a sender call or a back-off
+	// The release point (head): frames before it are delivered, failed
+	// or dropped. The consumer moves it without the lock while it holds a
+	// claim (only it can then), so that it never queues behind producers
+	// for the lock once per batch; producers read it under the lock. The
+	// two halves are stored one after the other: a producer seeing one
+	// moved and not yet the other only finds less room than there is.
+	headPos       atomic.Uint64
+	released      atomic.Uint64 // head's lpos
+	droppedOldest atomic.Uint64 // frames discarded by dropOldest
 }
 
 // cursor is a position in both of the ring's arrays.
@@ -75,7 +90,7 @@ func (r *ring) fits(n int) (need uint64, wrap, ok bool) {
 		need += left
 		wrap = true
 	}
-	return need, wrap, r.tail.pos-r.head.pos+need <= r.size && r.tail.lpos-r.head.lpos < r.nlens
+	return need, wrap, r.tail.pos-r.headPos.Load()+need <= r.size && r.tail.lpos-r.released.Load() < r.nlens
 }
 
 // pushResult says what became of a frame offered to the ring.
@@ -99,6 +114,9 @@ func (r *ring) push(p []byte) pushResult {
 	need, wrap, ok := r.fits(len(p))
 	if !ok && (!r.dropOldest || !r.makeRoom(len(p))) {
 		r.mu.Unlock()
+		if !r.busy.Load() {
+			r.yield()
+		}
 		return pushFull
 	}
 	e := uint32(len(p))
@@ -110,6 +128,7 @@ func (r *ring) push(p []byte) pushResult {
 	slot.Store(e | pendingBit)
 	r.tail.pos += need
 	r.tail.lpos++
+	crowded := r.tail.lpos%yieldEvery == 0 && r.tail.pos-r.headPos.Load() > r.size/2
 	r.mu.Unlock()
 
 	// The space is ours: copy without the lock, then publish. Enqueued is
@@ -119,12 +138,36 @@ func (r *ring) push(p []byte) pushResult {
 	slot.Store(e)
 
 	if r.waiting.Load() && r.waiting.CompareAndSwap(true, false) {
-		select {
-		case r.wake <- struct{}{}:
-		default:
-		}
+		r.signal()
+	} else if crowded && !r.busy.Load() {
+		r.yield()
 	}
 	return pushOK
+}
+
+// yieldEvery is how often (in frames) a producer that finds the ring over
+// half full offers its processor to the consumer.
+const yieldEvery = 64
+
+// signal wakes the consumer, from its sleep or its linger.
+func (r *ring) signal() {
+	select {
+	case r.wake <- struct{}{}:
+	default:
+	}
+}
+
+// yield lets a starved consumer run. When producers keep every P busy, the
+// consumer goroutine is runnable but gets a P only when the scheduler
+// preempts one (about every 10ms), long enough for the ring to fill and
+// drop. So a producer that finds the ring over half full while the
+// consumer is not writing cuts its linger short and gives up its P once.
+// It does not wait for the consumer or for I/O: Gosched returns as soon
+// as a P is free, and a consumer stuck in a sender call or a back-off
+// (busy) is never yielded to; the ring then fills and drops as designed.
+func (r *ring) yield() {
+	r.signal()
+	runtime.Gosched()
 }
 
 // makeRoom discards unclaimed frames, oldest first, until a frame of n
@@ -174,6 +217,9 @@ func (r *ring) published(c cursor, abort <-chan struct{}) (uint32, bool) {
 		if e := slot.Load(); e&pendingBit == 0 {
 			return e, true
 		}
+		if spins < 1000 {
+			continue // a copy takes well under a microsecond
+		}
 		if spins%64 == 63 {
 			select {
 			case <-abort:
@@ -198,9 +244,7 @@ func (r *ring) claim() (from, to cursor) {
 
 // release frees the ring up to c, inside the current claim.
 func (r *ring) release(c cursor) {
-	r.mu.Lock()
 	r.setHead(c)
-	r.mu.Unlock()
 }
 
 // endClaim releases the whole claim, and anything dropOldest discarded after it.
@@ -211,9 +255,10 @@ func (r *ring) endClaim() {
 	r.mu.Unlock()
 }
 
-// setHead moves the release point; called with the lock held.
+// setHead moves the release point: with the lock held, or by the
+// consumer inside its claim.
 func (r *ring) setHead(c cursor) {
-	r.head = c
+	r.headPos.Store(c.pos)
 	r.released.Store(c.lpos)
 }
 

@@ -55,9 +55,14 @@ type counters struct {
 	bytesSent  atomic.Uint64
 }
 
+// cacheLine is the size padding keeps apart: fields written by different
+// goroutines on separate lines, so that they do not bounce one line
+// between cores.
+const cacheLine = 64
+
 type padded struct {
 	atomic.Uint64
-	_ [56]byte
+	_ [cacheLine - 8]byte
 }
 
 func (c *counters) snapshot(droppedOldest uint64) Stats {
