@@ -41,7 +41,7 @@ func BenchmarkLogrus(b *testing.B) {
 	}
 	clients := map[core.Format]*core.Client{}
 	for _, f := range metlogtest.Formats {
-		clients[f] = newBenchClient(b, f)
+		clients[f] = metlogtest.BenchClient(b, f)
 	}
 	// "logrus-json+noop-hook" separates what logrus itself spends on having
 	// any hook (it copies its hook map under its logger mutex for every
@@ -75,7 +75,7 @@ func BenchmarkLogrus(b *testing.B) {
 					if su.noop {
 						logger.AddHook(noopHook{})
 					}
-					runParallel(b, su.client, sc.call(logger))
+					metlogtest.RunParallel(b, su.client, sc.call(logger))
 				})
 			}
 		})
@@ -86,7 +86,7 @@ func BenchmarkLogrus(b *testing.B) {
 // encoding and enqueueing, without logrus's own work.
 func BenchmarkFire(b *testing.B) {
 	for _, f := range metlogtest.Formats {
-		c := newBenchClient(b, f)
+		c := metlogtest.BenchClient(b, f)
 		h := logrusmetlog.NewHook(c)
 		for _, sc := range []struct {
 			name string
@@ -94,7 +94,7 @@ func BenchmarkFire(b *testing.B) {
 		}{{"static", nil}, {"10fields", tenFields()}} {
 			b.Run(f.String()+"/"+sc.name, func(b *testing.B) {
 				e := &logrus.Entry{Logger: newLogger(), Data: sc.data, Time: t0, Level: logrus.InfoLevel, Message: benchMessage}
-				runParallel(b, c, func() { _ = h.Fire(e) })
+				metlogtest.RunParallel(b, c, func() { _ = h.Fire(e) })
 			})
 		}
 	}
@@ -116,7 +116,7 @@ func BenchmarkConvert(b *testing.B) {
 			}
 			h := logrusmetlog.NewHook(c)
 			e := &logrus.Entry{Logger: newLogger(), Data: sc.data, Time: t0, Level: logrus.InfoLevel, Message: benchMessage}
-			runParallel(b, nil, func() { _ = h.Fire(e) })
+			metlogtest.RunParallel(b, nil, func() { _ = h.Fire(e) })
 			if st := c.Stats(); st.Enqueued != 0 {
 				b.Errorf("%d messages enqueued, want none", st.Enqueued)
 			}
@@ -124,72 +124,6 @@ func BenchmarkConvert(b *testing.B) {
 				b.Error(err)
 			}
 		})
-	}
-}
-
-// benchRing is the benchmark clients' ring buffer size. With the default
-// 4 MiB, many messages are dropped: the logging goroutines keep both
-// cores busy and the client's sender goroutine runs only when one is
-// preempted. 256 MiB rides that out, so the figures are for messages
-// enqueued and delivered.
-const benchRing = 256 << 20
-
-// newBenchClient returns a client for benchmarks that discards what it
-// sends, closed when the benchmark ends. Its ring is written through once
-// so that page faults on fresh memory are not timed.
-func newBenchClient(b *testing.B, f core.Format) *core.Client {
-	c, err := core.New("", core.WithSender(core.NewWriterSender(io.Discard)), core.WithFormat(f),
-		core.WithLogger("bench"), core.WithBufferSize(benchRing))
-	if err != nil {
-		b.Fatal(err)
-	}
-	b.Cleanup(func() {
-		if err := c.Close(context.Background()); err != nil {
-			b.Error(err)
-		}
-	})
-	h := logrusmetlog.NewHook(c)
-	e := &logrus.Entry{Logger: newLogger(), Data: tenFields(), Time: t0, Level: logrus.InfoLevel, Message: benchMessage}
-	for c.Stats().BytesSent < benchRing+benchRing/8 {
-		for range 1000 {
-			_ = h.Fire(e)
-		}
-		flushBench(b, c)
-	}
-	return c
-}
-
-func flushBench(b *testing.B, c *core.Client) {
-	if err := c.Flush(context.Background()); err != nil {
-		b.Fatal(err)
-	}
-}
-
-// runParallel runs call in parallel as zap's benchmarks do, reporting
-// allocations, the process's CPU time per call including the delivery of
-// what c (if not nil) holds after the timed loop, and c's drops per call.
-func runParallel(b *testing.B, c *core.Client, call func()) {
-	var full uint64
-	if c != nil {
-		full = c.Stats().Drops.Full
-	}
-	b.ReportAllocs()
-	cpu0, _ := processCPU()
-	b.ResetTimer()
-	b.RunParallel(func(pb *testing.PB) {
-		for pb.Next() {
-			call()
-		}
-	})
-	b.StopTimer()
-	if c != nil {
-		flushBench(b, c)
-	}
-	if cpu1, ok := processCPU(); ok {
-		b.ReportMetric(float64(cpu1-cpu0)/float64(b.N), "cpu-ns/op")
-	}
-	if c != nil {
-		b.ReportMetric(float64(c.Stats().Drops.Full-full)/float64(b.N), "drops/op")
 	}
 }
 

@@ -10,7 +10,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/metlog-go/metlog/core"
 	"github.com/metlog-go/metlog/internal/metlogtest"
 )
 
@@ -107,68 +106,19 @@ func BenchmarkSlog(b *testing.B) {
 	for _, sc := range scenarios {
 		b.Run(sc.name, func(b *testing.B) {
 			b.Run("json-handler", func(b *testing.B) {
-				runParallel(b, sc.run(slog.New(slog.NewJSONHandler(io.Discard, nil))), nil)
+				metlogtest.RunParallel(b, nil, sc.run(slog.New(slog.NewJSONHandler(io.Discard, nil))))
 			})
 			b.Run("noop-handler", func(b *testing.B) {
-				runParallel(b, sc.run(slog.New(noopHandler{})), nil)
+				metlogtest.RunParallel(b, nil, sc.run(slog.New(noopHandler{})))
 			})
 			for _, f := range metlogtest.Formats {
-				// With the default 4 MiB ring, half or more of the messages
-				// are dropped here: two producers keep both cores busy and
-				// the consumer goroutine runs only when one is preempted.
-				// 256 MiB rides that out (64 MiB still drops 40% of the
-				// 1.7 KB messages of 10context), so the figures are for
-				// messages enqueued. The client is made and its ring touched
-				// once, outside the timed runs, so that page faults on the
-				// fresh ring are not counted.
-				c, err := core.New("", core.WithSender(core.NewWriterSender(io.Discard)), core.WithFormat(f), core.WithLogger("bench"),
-					core.WithBufferSize(benchRing))
-				if err != nil {
-					b.Fatal(err)
-				}
+				c := metlogtest.BenchClient(b, f)
 				log := sc.run(slog.New(NewHandler(c, nil)))
-				flush := func() {
-					if err := c.Flush(context.Background()); err != nil {
-						b.Fatal(err)
-					}
-				}
-				for c.Stats().BytesSent < benchRing+benchRing/8 {
-					for i := 0; i < 1000; i++ {
-						log()
-					}
-					flush()
-				}
 				b.Run("metlog-"+f.String(), func(b *testing.B) {
-					full := c.Stats().Drops.Full
-					runParallel(b, log, flush)
-					b.ReportMetric(float64(c.Stats().Drops.Full-full)/float64(b.N), "drops/op")
+					metlogtest.RunParallel(b, c, log)
 				})
-				if err := c.Close(context.Background()); err != nil {
-					b.Fatal(err)
-				}
 			}
 		})
-	}
-}
-
-// benchRing is the benchmark clients' ring buffer size.
-const benchRing = 256 << 20
-
-func runParallel(b *testing.B, log func(), flush func()) {
-	b.ReportAllocs()
-	cpu0 := processCPU()
-	b.ResetTimer()
-	b.RunParallel(func(pb *testing.PB) {
-		for pb.Next() {
-			log()
-		}
-	})
-	b.StopTimer()
-	if flush != nil {
-		flush()
-	}
-	if cpu0 >= 0 {
-		b.ReportMetric(float64(processCPU()-cpu0)/float64(b.N), "cpu-ns/op")
 	}
 }
 

@@ -1,13 +1,11 @@
 package zapmetlog_test
 
 import (
-	"context"
 	"errors"
 	"io"
 	"testing"
 	"time"
 
-	"github.com/metlog-go/metlog/core"
 	"github.com/metlog-go/metlog/internal/metlogtest"
 	"github.com/metlog-go/metlog/zapmetlog"
 	"go.uber.org/zap"
@@ -69,85 +67,34 @@ func tenFields() []zap.Field {
 
 const benchMsg = "Go fast, or do not go."
 
-// benchBuffer is the ring size of the benchmarks' clients. RunParallel keeps
-// every P busy producing, so the client's consumer goroutine gets a P only
-// when the scheduler preempts a producer (about every 10ms): the ring must
-// hold that much backlog, or the benchmark measures dropping (drops/op).
-// 64 MiB still dropped about 40% of the 10context messages; 256 MiB, as in
-// slogmetlog's benchmarks, drops none.
-const benchBuffer = 256 << 20
-
 func BenchmarkZap(b *testing.B) {
 	scenarios := []struct {
 		name string
-		run  func(b *testing.B, l *zap.Logger)
+		log  func(l *zap.Logger) func() // returns one logging call
 	}{
-		{"static", func(b *testing.B, l *zap.Logger) {
-			b.RunParallel(func(pb *testing.PB) {
-				for pb.Next() {
-					l.Info(benchMsg)
-				}
-			})
+		{"static", func(l *zap.Logger) func() {
+			return func() { l.Info(benchMsg) }
 		}},
-		{"10fields", func(b *testing.B, l *zap.Logger) {
-			b.RunParallel(func(pb *testing.PB) {
-				for pb.Next() {
-					l.Info(benchMsg, tenFields()...)
-				}
-			})
+		{"10fields", func(l *zap.Logger) func() {
+			return func() { l.Info(benchMsg, tenFields()...) }
 		}},
-		{"10context", func(b *testing.B, l *zap.Logger) {
+		{"10context", func(l *zap.Logger) func() {
 			l = l.With(tenFields()...)
-			b.ResetTimer()
-			b.RunParallel(func(pb *testing.PB) {
-				for pb.Next() {
-					l.Info(benchMsg)
-				}
-			})
+			return func() { l.Info(benchMsg) }
 		}},
 	}
 	for _, s := range scenarios {
 		b.Run(s.name, func(b *testing.B) {
 			b.Run("zap-json", func(b *testing.B) {
 				enc := zapcore.NewJSONEncoder(zap.NewProductionEncoderConfig())
-				l := zap.New(zapcore.NewCore(enc, zapcore.AddSync(io.Discard), zap.DebugLevel))
-				b.ReportAllocs()
-				b.ResetTimer()
-				s.run(b, l)
+				metlogtest.RunParallel(b, nil, s.log(zap.New(zapcore.NewCore(enc, zapcore.AddSync(io.Discard), zap.DebugLevel))))
 			})
 			for _, f := range metlogtest.Formats {
-				// One client per scenario and format, its ring touched once
-				// before the timed runs so that page faults on a fresh ring
-				// are not counted (see benchBuffer).
-				c, err := core.New("", core.WithSender(core.NewWriterSender(io.Discard)),
-					core.WithFormat(f), core.WithLogger("bench"), core.WithBufferSize(benchBuffer))
-				if err != nil {
-					b.Fatal(err)
-				}
-				l := zap.New(zapmetlog.NewCore(c, zap.DebugLevel))
-				for c.Stats().BytesSent < benchBuffer+benchBuffer/8 {
-					for i := 0; i < 1000; i++ {
-						l.Info("warming the ring", zap.Int("i", i))
-					}
-					if err := c.Flush(context.Background()); err != nil {
-						b.Fatal(err)
-					}
-				}
+				c := metlogtest.BenchClient(b, f)
+				log := s.log(zap.New(zapmetlog.NewCore(c, zap.DebugLevel)))
 				b.Run("metlog-"+f.String(), func(b *testing.B) {
-					full := c.Stats().Drops.Full
-					b.ReportAllocs()
-					b.ResetTimer()
-					s.run(b, l)
-					// Delivering the backlog is part of the cost.
-					if err := c.Flush(context.Background()); err != nil {
-						b.Fatal(err)
-					}
-					b.StopTimer()
-					b.ReportMetric(float64(c.Stats().Drops.Full-full)/float64(b.N), "drops/op")
+					metlogtest.RunParallel(b, c, log)
 				})
-				if err := c.Close(context.Background()); err != nil {
-					b.Fatal(err)
-				}
 			}
 		})
 	}

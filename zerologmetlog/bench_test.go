@@ -2,13 +2,13 @@ package zerologmetlog
 
 import (
 	"bytes"
-	"context"
 	"errors"
 	"io"
 	"testing"
 	"time"
 
 	"github.com/metlog-go/metlog/core"
+	"github.com/metlog-go/metlog/internal/metlogtest"
 	"github.com/rs/zerolog"
 )
 
@@ -94,13 +94,7 @@ func BenchmarkZerolog(b *testing.B) {
 			}
 			b.Run("zerolog", func(b *testing.B) {
 				l := newLogger(io.Discard)
-				b.ReportAllocs()
-				b.ResetTimer()
-				b.RunParallel(func(pb *testing.PB) {
-					for pb.Next() {
-						sc.run(&l)
-					}
-				})
+				metlogtest.RunParallel(b, nil, func() { sc.run(&l) })
 			})
 			// Each beside zerolog writing to io.Discard, as the first is:
 			// zerolog.New(zerolog.MultiLevelWriter(io.Discard, w)). The
@@ -113,25 +107,13 @@ func BenchmarkZerolog(b *testing.B) {
 				opts []Option
 			}{
 				{"zerolog+metlog-json", core.FormatJSON, nil},
-				{"metlog-heka", core.FormatHeka, nil},
+				{"zerolog+metlog-heka", core.FormatHeka, nil},
 				{"zerolog+metlog-json-nocache", core.FormatJSON, []Option{WithContextCache(0)}},
 			} {
 				b.Run(v.name, func(b *testing.B) {
-					c, err := core.New("", core.WithSender(core.NewWriterSender(io.Discard)), core.WithFormat(v.f), core.WithBufferSize(64<<20))
-					if err != nil {
-						b.Fatal(err)
-					}
-					defer c.Close(context.Background())
+					c := metlogtest.BenchClient(b, v.f)
 					l := newLogger(zerolog.MultiLevelWriter(io.Discard, NewWriter(c, v.opts...)))
-					b.ReportAllocs()
-					b.ResetTimer()
-					b.RunParallel(func(pb *testing.PB) {
-						for pb.Next() {
-							sc.run(&l)
-						}
-					})
-					b.StopTimer()
-					b.ReportMetric(float64(c.Stats().Drops.Full)/float64(b.N), "drops/op")
+					metlogtest.RunParallel(b, c, func() { sc.run(&l) })
 				})
 			}
 		})
@@ -156,22 +138,10 @@ func BenchmarkWriter(b *testing.B) {
 	for _, ev := range events {
 		for _, f := range []core.Format{core.FormatJSON, core.FormatHeka} {
 			b.Run(ev.name+"/"+f.String(), func(b *testing.B) {
-				c, err := core.New("", core.WithSender(core.NewWriterSender(io.Discard)), core.WithFormat(f), core.WithBufferSize(32<<20))
-				if err != nil {
-					b.Fatal(err)
-				}
-				defer c.Close(context.Background())
+				c := metlogtest.BenchClient(b, f)
 				w := NewWriter(c)
-				b.ReportAllocs()
 				b.SetBytes(int64(len(ev.p)))
-				b.ResetTimer()
-				b.RunParallel(func(pb *testing.PB) {
-					for pb.Next() {
-						w.WriteLevel(zerolog.InfoLevel, ev.p)
-					}
-				})
-				b.StopTimer()
-				b.ReportMetric(float64(c.Stats().Drops.Full)/float64(b.N), "drops/op")
+				metlogtest.RunParallel(b, c, func() { w.WriteLevel(zerolog.InfoLevel, ev.p) })
 			})
 		}
 	}

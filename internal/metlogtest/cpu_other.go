@@ -1,6 +1,6 @@
 //go:build !unix
 
-package slogmetlog
+package metlogtest
 
 // processCPU is not measured here.
 func processCPU() int64 { return -1 }

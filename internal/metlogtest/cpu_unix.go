@@ -1,11 +1,11 @@
 //go:build unix
 
-package slogmetlog
+package metlogtest
 
 import "syscall"
 
 // processCPU returns the user and system CPU time the process has used, in
-// nanoseconds.
+// nanoseconds, or -1.
 func processCPU() int64 {
 	var ru syscall.Rusage
 	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
