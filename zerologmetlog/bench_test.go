@@ -10,6 +10,7 @@ import (
 	"github.com/metlog-go/metlog/core"
 	"github.com/metlog-go/metlog/internal/metlogtest"
 	"github.com/rs/zerolog"
+	"github.com/valyala/fastjson"
 )
 
 // The scenarios of zap's benchmark suite, for zerolog: a static message,
@@ -123,19 +124,7 @@ func BenchmarkZerolog(b *testing.B) {
 // BenchmarkWriter measures the writer alone on events zerolog rendered
 // beforehand: parsing, conversion, encoding and enqueueing.
 func BenchmarkWriter(b *testing.B) {
-	render := func(log func(l zerolog.Logger)) []byte {
-		var buf bytes.Buffer
-		log(zerolog.New(&buf).With().Timestamp().Logger())
-		return buf.Bytes()
-	}
-	events := []struct {
-		name string
-		p    []byte
-	}{
-		{"static", render(func(l zerolog.Logger) { l.Info().Msg(benchMessage) })},
-		{"10fields", render(func(l zerolog.Logger) { benchFields(l.Info()).Msg(benchMessage) })},
-	}
-	for _, ev := range events {
+	for _, ev := range benchEvents() {
 		for _, f := range []core.Format{core.FormatJSON, core.FormatHeka} {
 			b.Run(ev.name+"/"+f.String(), func(b *testing.B) {
 				c := metlogtest.BenchClient(b, f)
@@ -144,5 +133,46 @@ func BenchmarkWriter(b *testing.B) {
 				metlogtest.RunParallel(b, c, func() { w.WriteLevel(zerolog.InfoLevel, ev.p) })
 			})
 		}
+	}
+}
+
+// benchEvents returns the events of the scenarios as zerolog renders them.
+func benchEvents() []struct {
+	name string
+	p    []byte
+} {
+	render := func(log func(l zerolog.Logger)) []byte {
+		var buf bytes.Buffer
+		log(zerolog.New(&buf).With().Timestamp().Logger())
+		return buf.Bytes()
+	}
+	return []struct {
+		name string
+		p    []byte
+	}{
+		{"static", render(func(l zerolog.Logger) { l.Info().Msg(benchMessage) })},
+		{"10fields", render(func(l zerolog.Logger) { benchFields(l.Info()).Msg(benchMessage) })},
+		{"10context", render(func(l zerolog.Logger) {
+			l = benchContext(l.With()).Logger()
+			l.Info().Msg(benchMessage)
+		})},
+	}
+}
+
+// BenchmarkParse measures fastjson parsing an event, the first step of
+// every Write, alone: the floor under the writer's cost.
+func BenchmarkParse(b *testing.B) {
+	for _, ev := range benchEvents() {
+		b.Run(ev.name, func(b *testing.B) {
+			b.SetBytes(int64(len(ev.p)))
+			var pool fastjson.ParserPool
+			metlogtest.RunParallel(b, nil, func() {
+				p := pool.Get()
+				if _, err := p.ParseBytes(ev.p); err != nil {
+					b.Error(err)
+				}
+				pool.Put(p)
+			})
+		})
 	}
 }
