@@ -405,6 +405,7 @@ func (c *Client) drain(b *Batch, from, to cursor) {
 				b.start = idx
 			}
 			b.ends = append(b.ends, idx+n)
+			c.ring.consumed(cur)
 			cur = next
 		}
 		if c.aborted() {

@@ -66,13 +66,13 @@ type cursor struct {
 
 const (
 	wrapBit    = 1 << 31 // the frame starts at buf[0], after the bytes left at the end
-	pendingBit = 1 << 30 // the producer is still copying the frame
+	pendingBit = 1 << 30 // not published: free, or its producer is still copying the frame
 	lenMask    = pendingBit - 1
 )
 
 func newRing(size int, dropOldest bool) *ring {
 	nlens := max(size/32, 64) // room for frames averaging 32 bytes
-	return &ring{
+	r := &ring{
 		buf:        make([]byte, size),
 		size:       uint64(size),
 		lens:       make([]atomic.Uint32, nlens),
@@ -80,7 +80,14 @@ func newRing(size int, dropOldest bool) *ring {
 		dropOldest: dropOldest,
 		wake:       make(chan struct{}, 1),
 	}
+	for i := range r.lens {
+		r.lens[i].Store(pendingBit)
+	}
+	return r
 }
+
+// slot returns the length entry of the frame numbered lpos.
+func (r *ring) slot(lpos uint64) *atomic.Uint32 { return &r.lens[lpos%r.nlens] }
 
 // fits reports whether a frame of n bytes fits at the tail, and the bytes
 // it takes there (including any left unused before a wrap).
@@ -124,8 +131,7 @@ func (r *ring) push(p []byte) pushResult {
 		e |= wrapBit
 	}
 	idx := (r.tail.pos + need - uint64(len(p))) % r.size
-	slot := &r.lens[r.tail.lpos%r.nlens]
-	slot.Store(e | pendingBit)
+	slot := r.slot(r.tail.lpos) // pending since the consumer was done with it
 	r.tail.pos += need
 	r.tail.lpos++
 	crowded := r.tail.lpos%yieldEvery == 0 && r.tail.pos-r.headPos.Load() > r.size/2
@@ -182,10 +188,12 @@ func (r *ring) makeRoom(n int) bool {
 		if _, _, ok := r.fits(n); ok {
 			return true
 		}
-		if r.rd == r.tail || r.lens[r.rd.lpos%r.nlens].Load()&pendingBit != 0 {
+		if r.rd == r.tail || r.slot(r.rd.lpos).Load()&pendingBit != 0 {
 			return false // only claimed or unpublished frames left
 		}
+		old := r.rd
 		_, _, r.rd = r.frameAt(r.rd)
+		r.consumed(old)
 		r.droppedOldest.Add(1)
 		r.setHead(r.rd)
 	}
@@ -194,7 +202,7 @@ func (r *ring) makeRoom(n int) bool {
 // frameAt returns where the frame at c lies in buf (buf[idx:idx+n]) and
 // the cursor after it. c must be a published frame before tail.
 func (r *ring) frameAt(c cursor) (idx, n int, next cursor) {
-	return r.place(c, r.lens[c.lpos%r.nlens].Load())
+	return r.place(c, r.slot(c.lpos).Load())
 }
 
 // place locates the frame at c from its length entry e.
@@ -212,7 +220,7 @@ func (r *ring) place(c cursor, e uint32) (idx, n int, next cursor) {
 // a memmove that cannot block, so the wait is short; yielding lets a
 // producer preempted mid-copy finish on this processor.
 func (r *ring) published(c cursor, abort <-chan struct{}) (uint32, bool) {
-	slot := &r.lens[c.lpos%r.nlens]
+	slot := r.slot(c.lpos)
 	for spins := 0; ; spins++ {
 		if e := slot.Load(); e&pendingBit == 0 {
 			return e, true
@@ -229,6 +237,15 @@ func (r *ring) published(c cursor, abort <-chan struct{}) (uint32, bool) {
 		}
 		runtime.Gosched()
 	}
+}
+
+// consumed marks the length entry of the frame at c pending again, for
+// the producer that reuses it once the frame is released: a producer
+// then only publishes, and writes the entry once per frame, not also
+// under the lock. Called by the consumer once it has read the frame, or
+// with the lock held by dropOldest discarding it.
+func (r *ring) consumed(c cursor) {
+	r.slot(c.lpos).Store(pendingBit)
 }
 
 // claim takes every frame written so far for the consumer: it returns the

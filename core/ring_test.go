@@ -17,6 +17,7 @@ func drainRing(r *ring) [][]byte {
 		e, _ := r.published(cur, nil)
 		idx, n, next := r.place(cur, e)
 		out = append(out, append([]byte(nil), r.buf[idx:idx+n]...))
+		r.consumed(cur)
 		cur = next
 		r.release(cur)
 	}

@@ -28,6 +28,7 @@ func BenchmarkEnqueue(b *testing.B) {
 					from, to := r.claim()
 					for cur := from; cur != to; {
 						e, _ := r.published(cur, nil)
+						r.consumed(cur)
 						_, _, cur = r.place(cur, e)
 					}
 					r.endClaim()
