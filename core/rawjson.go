@@ -14,145 +14,148 @@ const maxJSONDepth = 512
 // newline into a JSON-lines stream) and replaces invalid UTF-8 inside
 // strings with \ufffd. It reports false, with dst's content past its
 // original length unspecified, when raw is not exactly one JSON value.
+//
+// The output differs from the input only where white space is dropped or
+// bytes repaired, so the scanner copies lazily: raw[mark:i] is input
+// checked and still to be copied, and it is flushed to dst only before a
+// change and at the end. A compact, valid value (the usual case) is
+// checked and then copied with one append.
 func appendRawJSON(dst, raw []byte) ([]byte, bool) {
-	p := jsonScanner{in: raw}
+	p := jsonScanner{in: raw, dst: dst}
 	p.skipSpace()
-	dst, ok := p.value(dst, 0)
-	if !ok {
-		return dst, false
+	if !p.value(0) {
+		return p.dst, false
 	}
 	p.skipSpace()
-	return dst, p.i == len(p.in)
+	p.flush(p.i)
+	return p.dst, p.i == len(p.in)
 }
 
 type jsonScanner struct {
-	in []byte
-	i  int
+	in   []byte
+	i    int
+	dst  []byte
+	mark int // in[mark:i] is checked and not yet copied to dst
+}
+
+// flush copies the checked input up to end.
+func (p *jsonScanner) flush(end int) {
+	p.dst = append(p.dst, p.in[p.mark:end]...)
+	p.mark = end
 }
 
 func (p *jsonScanner) skipSpace() {
-	for p.i < len(p.in) {
-		switch p.in[p.i] {
+	j := p.i
+	for j < len(p.in) {
+		switch p.in[j] {
 		case ' ', '\t', '\n', '\r':
-			p.i++
-		default:
-			return
+			j++
+			continue
 		}
+		break
+	}
+	if j > p.i {
+		p.flush(p.i)
+		p.i, p.mark = j, j
 	}
 }
 
-func (p *jsonScanner) value(dst []byte, depth int) ([]byte, bool) {
+func (p *jsonScanner) value(depth int) bool {
 	if p.i >= len(p.in) || depth > maxJSONDepth {
-		return dst, false
+		return false
 	}
 	switch c := p.in[p.i]; {
 	case c == '{':
-		return p.object(dst, depth)
+		return p.object(depth)
 	case c == '[':
-		return p.array(dst, depth)
+		return p.array(depth)
 	case c == '"':
-		return p.str(dst)
+		return p.str()
 	case c == '-' || (c >= '0' && c <= '9'):
-		return p.number(dst)
+		return p.number()
 	case c == 't':
-		return p.literal(dst, "true")
+		return p.literal("true")
 	case c == 'f':
-		return p.literal(dst, "false")
+		return p.literal("false")
 	case c == 'n':
-		return p.literal(dst, "null")
+		return p.literal("null")
 	}
-	return dst, false
+	return false
 }
 
-func (p *jsonScanner) literal(dst []byte, lit string) ([]byte, bool) {
+func (p *jsonScanner) literal(lit string) bool {
 	if len(p.in)-p.i < len(lit) || string(p.in[p.i:p.i+len(lit)]) != lit {
-		return dst, false
+		return false
 	}
 	p.i += len(lit)
-	return append(dst, lit...), true
+	return true
 }
 
-func (p *jsonScanner) object(dst []byte, depth int) ([]byte, bool) {
+// next reports whether the byte at i is c, and steps over it.
+func (p *jsonScanner) next(c byte) bool {
+	if p.i < len(p.in) && p.in[p.i] == c {
+		p.i++
+		return true
+	}
+	return false
+}
+
+func (p *jsonScanner) object(depth int) bool {
 	p.i++ // '{'
-	dst = append(dst, '{')
 	p.skipSpace()
-	if p.i < len(p.in) && p.in[p.i] == '}' {
-		p.i++
-		return append(dst, '}'), true
+	if p.next('}') {
+		return true
 	}
 	for {
-		var ok bool
-		if p.i >= len(p.in) || p.in[p.i] != '"' {
-			return dst, false
-		}
-		if dst, ok = p.str(dst); !ok {
-			return dst, false
+		if p.i >= len(p.in) || p.in[p.i] != '"' || !p.str() {
+			return false
 		}
 		p.skipSpace()
-		if p.i >= len(p.in) || p.in[p.i] != ':' {
-			return dst, false
-		}
-		p.i++
-		dst = append(dst, ':')
-		p.skipSpace()
-		if dst, ok = p.value(dst, depth+1); !ok {
-			return dst, false
+		if !p.next(':') {
+			return false
 		}
 		p.skipSpace()
-		if p.i >= len(p.in) {
-			return dst, false
+		if !p.value(depth + 1) {
+			return false
 		}
-		switch p.in[p.i] {
-		case ',':
-			p.i++
-			dst = append(dst, ',')
+		p.skipSpace()
+		switch {
+		case p.next(','):
 			p.skipSpace()
-		case '}':
-			p.i++
-			return append(dst, '}'), true
+		case p.next('}'):
+			return true
 		default:
-			return dst, false
+			return false
 		}
 	}
 }
 
-func (p *jsonScanner) array(dst []byte, depth int) ([]byte, bool) {
+func (p *jsonScanner) array(depth int) bool {
 	p.i++ // '['
-	dst = append(dst, '[')
 	p.skipSpace()
-	if p.i < len(p.in) && p.in[p.i] == ']' {
-		p.i++
-		return append(dst, ']'), true
+	if p.next(']') {
+		return true
 	}
 	for {
-		var ok bool
-		if dst, ok = p.value(dst, depth+1); !ok {
-			return dst, false
+		if !p.value(depth + 1) {
+			return false
 		}
 		p.skipSpace()
-		if p.i >= len(p.in) {
-			return dst, false
-		}
-		switch p.in[p.i] {
-		case ',':
-			p.i++
-			dst = append(dst, ',')
+		switch {
+		case p.next(','):
 			p.skipSpace()
-		case ']':
-			p.i++
-			return append(dst, ']'), true
+		case p.next(']'):
+			return true
 		default:
-			return dst, false
+			return false
 		}
 	}
 }
 
-// str copies a string token, checking its escapes and repairing its UTF-8.
-func (p *jsonScanner) str(dst []byte) ([]byte, bool) {
+// str checks a string token and its escapes, repairing its UTF-8.
+func (p *jsonScanner) str() bool {
 	in := p.in
 	i := p.i + 1
-	dst = append(dst, '"')
-	start := i
 	for i < len(in) {
 		// Skip runs that need no attention, 8 bytes at a time, then bytewise.
 		i += safeRun(unsafe.String(&in[i], len(in)-i))
@@ -165,48 +168,47 @@ func (p *jsonScanner) str(dst []byte) ([]byte, bool) {
 		c := in[i]
 		switch {
 		case c == '"':
-			dst = append(dst, in[start:i]...)
 			p.i = i + 1
-			return append(dst, '"'), true
+			return true
 		case c == '\\':
 			if i+1 >= len(in) {
-				return dst, false
+				return false
 			}
 			switch in[i+1] {
 			case '"', '\\', '/', 'b', 'f', 'n', 'r', 't':
 				i += 2
 			case 'u':
 				if i+6 > len(in) || !isHex(in[i+2]) || !isHex(in[i+3]) || !isHex(in[i+4]) || !isHex(in[i+5]) {
-					return dst, false
+					return false
 				}
 				i += 6
 			default:
-				return dst, false
+				return false
 			}
 		case c < 0x20:
-			return dst, false // control characters must be escaped in JSON
+			return false // control characters must be escaped in JSON
 		case c < utf8.RuneSelf:
 			i++
 		default:
 			r, size := utf8.DecodeRune(in[i:])
 			if r == utf8.RuneError && size == 1 {
-				dst = append(dst, in[start:i]...)
-				dst = append(dst, `\ufffd`...)
+				p.flush(i)
+				p.dst = append(p.dst, `\ufffd`...)
 				i++
-				start = i
+				p.mark = i
 				continue
 			}
 			i += size
 		}
 	}
-	return dst, false
+	return false
 }
 
 func isHex(c byte) bool {
 	return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F')
 }
 
-func (p *jsonScanner) number(dst []byte) ([]byte, bool) {
+func (p *jsonScanner) number() bool {
 	in, i := p.in, p.i
 	if in[i] == '-' {
 		i++
@@ -219,12 +221,12 @@ func (p *jsonScanner) number(dst []byte) ([]byte, bool) {
 			i++
 		}
 	default:
-		return dst, false
+		return false
 	}
 	if i < len(in) && in[i] == '.' {
 		i++
 		if i >= len(in) || in[i] < '0' || in[i] > '9' {
-			return dst, false
+			return false
 		}
 		for i < len(in) && in[i] >= '0' && in[i] <= '9' {
 			i++
@@ -236,13 +238,12 @@ func (p *jsonScanner) number(dst []byte) ([]byte, bool) {
 			i++
 		}
 		if i >= len(in) || in[i] < '0' || in[i] > '9' {
-			return dst, false
+			return false
 		}
 		for i < len(in) && in[i] >= '0' && in[i] <= '9' {
 			i++
 		}
 	}
-	dst = append(dst, in[p.i:i]...)
 	p.i = i
-	return dst, true
+	return true
 }
