@@ -87,6 +87,8 @@ func BenchmarkEncode(b *testing.B) {
 		msg  *Message
 	}{
 		{"static", &Message{Type: TypeOldstyle, Severity: Info, Payload: benchPayload}},
+		// As adapters send it: the logger has read the clock already.
+		{"static-stamped", &Message{Type: TypeOldstyle, Severity: Info, Payload: benchPayload, Timestamp: time.Unix(1764000000, 123456789)}},
 		{"10fields", &Message{Type: TypeOldstyle, Severity: Info, Payload: benchPayload, Fields: benchFields()}},
 	}
 	for _, e := range encoders {
