@@ -393,3 +393,31 @@ func TestEncodeConcurrent(t *testing.T) {
 		}
 	}
 }
+
+// TestUUIDVersion4: UUIDs, made alone or by the Heka encoder for a
+// message without one, are random version 4, RFC 4122 variant, and
+// distinct.
+func TestUUIDVersion4(t *testing.T) {
+	enc := mustEncoder(t, FormatHeka, EncoderConfig{})
+	seen := map[[16]byte]bool{}
+	for i := 0; i < 1000; i++ {
+		u := NewUUID()
+		rec, err := enc.AppendMessage(nil, &Message{Type: "t"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		m, _, err := DecodeHekaRecord(rec, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, u := range [][16]byte{u, m.UUID} {
+			if u[6]>>4 != 4 || u[8]>>6 != 2 {
+				t.Fatalf("UUID %x: version %d, variant bits %02b; want 4 and 10", u, u[6]>>4, u[8]>>6)
+			}
+			if seen[u] {
+				t.Fatalf("UUID %x made twice", u)
+			}
+			seen[u] = true
+		}
+	}
+}

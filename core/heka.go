@@ -55,6 +55,10 @@ type HekaEncoder struct {
 	loggerPB []byte // pre-encoded default logger
 }
 
+// oldstylePB is the type field of TypeOldstyle, every adapter's default
+// type, pre-encoded.
+var oldstylePB = appendPBString(nil, msgType, TypeOldstyle)
+
 // Format returns FormatHeka.
 func (e *HekaEncoder) Format() Format { return FormatHeka }
 
@@ -108,15 +112,19 @@ func (e *HekaEncoder) appendMessage(dst []byte, m *Message, payload string, orig
 	if !sev.Valid() {
 		sev = e.severity
 	}
-	uuid := m.UUID
-	if uuid == ([16]byte{}) {
-		uuid = NewUUID()
-	}
 	dst = append(dst, tagBytes(msgUUID), 16)
-	dst = append(dst, uuid[:]...)
+	if m.UUID == ([16]byte{}) {
+		dst = appendUUID(dst)
+	} else {
+		dst = append(dst, m.UUID[:]...)
+	}
 	dst = append(dst, tagVarint(msgTimestamp))
 	dst = appendVarint(dst, uint64(ts))
-	dst = appendPBString(dst, msgType, m.Type)
+	if m.Type == TypeOldstyle {
+		dst = append(dst, oldstylePB...)
+	} else {
+		dst = appendPBString(dst, msgType, m.Type)
+	}
 	if m.Logger == "" {
 		dst = append(dst, e.loggerPB...)
 	} else {

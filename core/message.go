@@ -1,6 +1,7 @@
 package core
 
 import (
+	"encoding/binary"
 	"math/rand/v2"
 	"os"
 	"time"
@@ -55,14 +56,17 @@ type Message struct {
 // It draws from the runtime's per-thread ChaCha8 generator, which is
 // seeded from the operating system and needs neither a lock nor a syscall.
 func NewUUID() (u [16]byte) {
-	a, b := rand.Uint64(), rand.Uint64()
-	for i := 0; i < 8; i++ {
-		u[i] = byte(a >> (8 * i))
-		u[8+i] = byte(b >> (8 * i))
-	}
-	u[6] = u[6]&0x0f | 0x40 // version 4
-	u[8] = u[8]&0x3f | 0x80 // RFC 4122 variant
+	appendUUID(u[:0])
 	return u
+}
+
+// appendUUID appends a new random UUID (as NewUUID) to dst.
+func appendUUID(dst []byte) []byte {
+	a, b := rand.Uint64(), rand.Uint64()
+	a = a&^(0xf0<<48) | 0x40<<48 // byte 6: version 4
+	b = b&^0xc0 | 0x80           // byte 8: RFC 4122 variant
+	dst = binary.LittleEndian.AppendUint64(dst, a)
+	return binary.LittleEndian.AppendUint64(dst, b)
 }
 
 // Pid returns the process id every message carries by default.
