@@ -4,6 +4,7 @@ import (
 	"encoding/base64"
 	"encoding/binary"
 	"math"
+	"math/bits"
 	"strconv"
 	"sync/atomic"
 	"time"
@@ -276,23 +277,13 @@ var jsonSafe = func() (t [utf8.RuneSelf]bool) {
 // and invalid UTF-8 bytes are replaced by U+FFFD, so the result is always
 // valid JSON holding valid UTF-8.
 func AppendString(dst []byte, s string) []byte {
-	i := safePrefix(s)
+	i := safeRun(s)
 	if i == len(s) { // the common case: nothing to escape
 		dst = append(dst, '"')
 		dst = append(dst, s...)
 		return append(dst, '"')
 	}
 	return appendStringEscaped(dst, s, i)
-}
-
-// safePrefix returns the length of s's leading run of bytes that need no
-// escaping.
-func safePrefix(s string) int {
-	i := safeRun(s)
-	for i < len(s) && s[i] < utf8.RuneSelf && jsonSafe[s[i]] {
-		i++
-	}
-	return i
 }
 
 // appendStringEscaped writes s as a JSON string whose first i bytes need
@@ -507,7 +498,8 @@ func appendRFC3339(dst []byte, sec int64, nsec int) []byte {
 func appendUint(dst []byte, v uint64) []byte { return strconv.AppendUint(dst, v, 10) }
 
 // safeRun returns the length of s's leading run of bytes that need no
-// escaping, eight at a time (a multiple of 8; the byte loop does the rest).
+// escaping: it tests eight bytes at a time, and in the first word holding
+// one that needs attention finds it from the word's flag bits.
 func safeRun(s string) int {
 	const (
 		lo = 0x0101010101010101
@@ -520,11 +512,14 @@ func safeRun(s string) int {
 		q := x ^ (lo * '"')
 		bs := x ^ (lo * '\\')
 		// A byte is flagged when it is below 0x20, is '"' or '\\', or is
-		// not ASCII (high bit set). Borrows can flag a later byte of the
-		// word too; that only sends the word to the byte loop.
-		if ((x-lo*0x20)|(q-lo)|(bs-lo)|x)&hi != 0 {
-			break
+		// not ASCII (high bit set). A borrow can flag a byte above a
+		// flagged one too, never below it: the lowest flag is exact.
+		if m := ((x - lo*0x20) | (q - lo) | (bs - lo) | x) & hi; m != 0 {
+			return i + bits.TrailingZeros64(m)/8
 		}
+	}
+	for i < len(b) && b[i] < utf8.RuneSelf && jsonSafe[b[i]] {
+		i++
 	}
 	return i
 }

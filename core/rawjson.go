@@ -45,6 +45,9 @@ func (p *jsonScanner) flush(end int) {
 }
 
 func (p *jsonScanner) skipSpace() {
+	if p.i < len(p.in) && p.in[p.i] > ' ' {
+		return // the usual case: no white space
+	}
 	j := p.i
 	for j < len(p.in) {
 		switch p.in[j] {
@@ -157,11 +160,7 @@ func (p *jsonScanner) str() bool {
 	in := p.in
 	i := p.i + 1
 	for i < len(in) {
-		// Skip runs that need no attention, 8 bytes at a time, then bytewise.
-		i += safeRun(unsafe.String(&in[i], len(in)-i))
-		for i < len(in) && in[i] < utf8.RuneSelf && jsonSafe[in[i]] {
-			i++
-		}
+		i += safeRun(unsafe.String(&in[i], len(in)-i)) // the run needing no attention
 		if i >= len(in) {
 			break
 		}
