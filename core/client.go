@@ -324,9 +324,9 @@ func (c *Client) aborted() bool {
 // run is the consumer goroutine. It sleeps without a timer while the ring
 // is empty; the first message after that wakes it, and it lingers up to
 // the flush interval so that one write carries everything that arrived
-// meanwhile (a producer pays for a wake-up at most once per interval). A
-// producer that finds the ring over half full cuts the linger short (see
-// ring.yield).
+// meanwhile (a producer pays for a wake-up about once per interval). A
+// producer that finds the ring over half full or full cuts the linger
+// short (see ring.yield).
 func (c *Client) run() {
 	defer close(c.done)
 	batch := &Batch{Format: c.Format()}
@@ -409,6 +409,8 @@ func (c *Client) drain(b *Batch, from, to cursor) {
 			cur = next
 		}
 		if c.aborted() {
+			// The frames left are released unread by endClaim: safe only
+			// because Close closed the ring to producers before aborting.
 			c.ctr.failed.Add(uint64(b.Len()) + (to.lpos - cur.lpos))
 			return
 		}

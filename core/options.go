@@ -153,8 +153,9 @@ func WithBatchSize(n int) Option {
 // WithFlushInterval sets how long the sender goroutine, woken by a message
 // after being idle, lets more messages queue before it writes
 // (DefaultFlushInterval). It bounds the added latency and the wake-ups a
-// busy client pays for: at most one per interval. 0 writes as soon as a
-// message arrives.
+// busy client pays for: about one per interval, more only when producers
+// find the ring over half full and cut the wait short. 0 writes as soon
+// as a message arrives.
 func WithFlushInterval(d time.Duration) Option {
 	return func(c *config) error { c.flushEvery = d; return nil }
 }

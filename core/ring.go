@@ -42,9 +42,10 @@ type ring struct {
 	closed   bool
 	_        [cacheLine]byte
 
-	// Written by the consumer, read by producers: apart from the lock's
-	// line, so that a push does not wait for it to come back from the
-	// consumer's core.
+	// Written mostly by the consumer and read by every push (producers
+	// also clear waiting, and dropOldest moves the head and counts under
+	// the lock): apart from the lock's line, so that a push does not wait
+	// for the line to come back from the consumer's core.
 	waiting atomic.Bool // the consumer sleeps and wants a wake-up
 	busy    atomic.Bool // the consumer is in a sender call or a back-off
 	// The release point (head): frames before it are delivered, failed
@@ -134,7 +135,8 @@ func (r *ring) push(p []byte) pushResult {
 	slot := r.slot(r.tail.lpos) // pending since the consumer was done with it
 	r.tail.pos += need
 	r.tail.lpos++
-	crowded := r.tail.lpos%yieldEvery == 0 && r.tail.pos-r.headPos.Load() > r.size/2
+	crowded := r.tail.lpos%yieldEvery == 0 &&
+		(r.tail.pos-r.headPos.Load() > r.size/2 || r.tail.lpos-r.released.Load() > r.nlens/2)
 	r.mu.Unlock()
 
 	// The space is ours: copy without the lock, then publish. Enqueued is
@@ -151,8 +153,9 @@ func (r *ring) push(p []byte) pushResult {
 	return pushOK
 }
 
-// yieldEvery is how often (in frames) a producer that finds the ring over
-// half full offers its processor to the consumer.
+// yieldEvery is how often (in frames) a producer checks whether the ring is
+// over half full. A ring holding fewer frames than this yields only when
+// full.
 const yieldEvery = 64
 
 // signal wakes the consumer, from its sleep or its linger.
@@ -166,11 +169,17 @@ func (r *ring) signal() {
 // yield lets a starved consumer run. When producers keep every P busy, the
 // consumer goroutine is runnable but gets a P only when the scheduler
 // preempts one (about every 10ms), long enough for the ring to fill and
-// drop. So a producer that finds the ring over half full while the
-// consumer is not writing cuts its linger short and gives up its P once.
-// It does not wait for the consumer or for I/O: Gosched returns as soon
-// as a P is free, and a consumer stuck in a sender call or a back-off
-// (busy) is never yielded to; the ring then fills and drops as designed.
+// drop. So while the consumer is not in a sender call or a back-off
+// (busy), a producer yields once when its frame is one of every
+// yieldEvery and finds the ring over half full (bytes or length entries),
+// and a push that finds the ring full yields before it returns: it cuts
+// the consumer's linger short and gives up its P. This never waits for a
+// write or for the consumer to finish: the producer is requeued while the
+// consumer runs, which can delay that one call until the scheduler gives
+// it a P again (up to a preemption interval when the consumer keeps the
+// only P). A busy consumer is never yielded to: the ring then fills and
+// drops as designed. A wake-up sent while the consumer is not waiting is
+// kept and ends its next idle wait at once (one early linger, no harm).
 func (r *ring) yield() {
 	r.signal()
 	runtime.Gosched()
@@ -226,7 +235,7 @@ func (r *ring) published(c cursor, abort <-chan struct{}) (uint32, bool) {
 			return e, true
 		}
 		if spins < 1000 {
-			continue // a copy takes well under a microsecond
+			continue // a copy is a memmove of at most a message: microseconds
 		}
 		if spins%64 == 63 {
 			select {
@@ -242,8 +251,15 @@ func (r *ring) published(c cursor, abort <-chan struct{}) (uint32, bool) {
 // consumed marks the length entry of the frame at c pending again, for
 // the producer that reuses it once the frame is released: a producer
 // then only publishes, and writes the entry once per frame, not also
-// under the lock. Called by the consumer once it has read the frame, or
-// with the lock held by dropOldest discarding it.
+// under the lock. Called by the consumer once it has read the frame's
+// length (its bytes stay reserved until release), or with the lock held
+// by dropOldest discarding it.
+//
+// Every frame must be consumed before it is released (release, endClaim,
+// makeRoom): a released entry still marked published would make the
+// next frame given that entry look published before it is copied. The
+// one exception is a drain aborted by Close, which releases what it did
+// not read; the ring is closed to producers by then.
 func (r *ring) consumed(c cursor) {
 	r.slot(c.lpos).Store(pendingBit)
 }
@@ -259,12 +275,15 @@ func (r *ring) claim() (from, to cursor) {
 	return from, to
 }
 
-// release frees the ring up to c, inside the current claim.
+// release frees the ring up to c, inside the current claim. Every frame
+// before c must have been consumed.
 func (r *ring) release(c cursor) {
 	r.setHead(c)
 }
 
-// endClaim releases the whole claim, and anything dropOldest discarded after it.
+// endClaim releases the whole claim, and anything dropOldest discarded
+// after it. Every claimed frame must have been consumed, unless the ring
+// is closed (an aborted drain).
 func (r *ring) endClaim() {
 	r.mu.Lock()
 	r.setHead(r.rd)
