@@ -206,15 +206,17 @@ func hasNamedGroup(fields []Field) bool {
 }
 
 // appendHekaFields writes fields as Message.fields entries, groups
-// flattened under prefix ("a.b."). Nested groups append to prefix, so it
-// must be the caller's scratch space, never shared memory.
+// flattened under prefix ("a.b.", valid UTF-8: group names are made valid
+// as they are appended, so the fields below need not check it again).
+// Nested groups append to prefix, so it must be the caller's scratch
+// space, never shared memory.
 func appendHekaFields(dst, prefix []byte, fields []Field) []byte {
 	for i := range fields {
 		f := &fields[i]
 		if f.kind == KindGroup {
 			p := prefix
 			if f.Name != "" {
-				p = append(p, f.Name...)
+				p = appendValidUTF8String(p, f.Name)
 				p = append(p, '.')
 			}
 			dst = appendHekaFields(dst, p, f.GroupValue())
@@ -234,7 +236,7 @@ func appendHekaField(dst, prefix []byte, f *Field) []byte {
 
 	dst = append(dst, tagBytes(fieldName))
 	nl := reserveLen(dst)
-	dst = appendValidUTF8(nl.dst, prefix)
+	dst = append(nl.dst, prefix...) // made of names already made valid
 	if f.Name == "" {
 		dst = append(dst, '_')
 	} else {
@@ -390,22 +392,6 @@ func appendValidUTF8String(dst []byte, s string) []byte {
 			dst = append(dst, "\uFFFD"...)
 		} else {
 			dst = append(dst, s[i:i+size]...)
-		}
-		i += size
-	}
-	return dst
-}
-
-func appendValidUTF8(dst, b []byte) []byte {
-	if utf8.Valid(b) {
-		return append(dst, b...)
-	}
-	for i := 0; i < len(b); {
-		r, size := utf8.DecodeRune(b[i:])
-		if r == utf8.RuneError && size == 1 {
-			dst = append(dst, "\uFFFD"...)
-		} else {
-			dst = append(dst, b[i:i+size]...)
 		}
 		i += size
 	}

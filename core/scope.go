@@ -13,7 +13,7 @@ type Scope struct {
 	jsonEmpty bool     // the innermost open group in json has no member yet
 	pending   []string // groups named by WithGroup, opened when fields arrive
 	heka      []byte   // encoded Message.fields entries
-	prefix    []byte   // dotted prefix for later fields ("g.h.")
+	prefix    []byte   // dotted prefix for later fields ("g.h."), valid UTF-8
 }
 
 // NewScope returns an empty scope.
@@ -62,7 +62,7 @@ func (s *Scope) WithGroup(name string) *Scope {
 	}
 	n := *s
 	n.pending = append(s.pending[:len(s.pending):len(s.pending)], name)
-	n.prefix = append(append(s.prefix[:len(s.prefix):len(s.prefix)], name...), '.')
+	n.prefix = append(appendValidUTF8String(s.prefix[:len(s.prefix):len(s.prefix)], name), '.')
 	return &n
 }
 
