@@ -167,6 +167,21 @@ const (
 	maxUnixSec = math.MaxInt64/1_000_000_000 - 1
 )
 
+// stamp returns what every envelope carries from m: its time in ns since
+// the epoch (the clock's when m has none) and its severity (the encoder's
+// default when m's is not 0-7).
+func (b *encBase) stamp(m *Message) (ns int64, sev Severity) {
+	ns = unixNano(m.Timestamp)
+	if m.Timestamp.IsZero() {
+		ns = b.now().UnixNano()
+	}
+	sev = m.Severity
+	if !sev.Valid() {
+		sev = b.severity
+	}
+	return ns, sev
+}
+
 // unixNano returns t in nanoseconds since the epoch, clamped to the range
 // int64 nanoseconds can hold (time.Time.UnixNano is undefined outside it).
 func unixNano(t time.Time) int64 {

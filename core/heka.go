@@ -104,14 +104,7 @@ func (e *HekaEncoder) encode(dst []byte, m *Message, payload string, origLen int
 }
 
 func (e *HekaEncoder) appendMessage(dst []byte, m *Message, payload string, origLen int) []byte {
-	ts := unixNano(m.Timestamp)
-	if m.Timestamp.IsZero() {
-		ts = e.now().UnixNano()
-	}
-	sev := m.Severity
-	if !sev.Valid() {
-		sev = e.severity
-	}
+	ts, sev := e.stamp(m)
 	dst = append(dst, tagBytes(msgUUID), 16)
 	if m.UUID == ([16]byte{}) {
 		dst = appendUUID(dst)

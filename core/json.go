@@ -42,14 +42,7 @@ func (e *JSONEncoder) AppendMessage(dst []byte, m *Message) ([]byte, error) {
 
 func (e *JSONEncoder) encode(dst []byte, m *Message, payload string, origLen int) ([]byte, int) {
 	start := len(dst)
-	ts := unixNano(m.Timestamp)
-	if m.Timestamp.IsZero() {
-		ts = e.now().UnixNano()
-	}
-	sev := m.Severity
-	if !sev.Valid() {
-		sev = e.severity
-	}
+	ts, sev := e.stamp(m)
 	dst = append(dst, `{"type":`...)
 	dst = AppendString(dst, m.Type)
 	dst = append(dst, `,"timestamp":"`...)
@@ -375,13 +368,7 @@ func (e *JSONEncoder) appendTime(dst []byte, ns int64) []byte {
 		c = n
 	}
 	dst = append(dst, c.text[:]...)
-	n := len(dst)
-	dst = append(dst, ".000000"...)
-	us := int(frac / 1000)
-	put2(dst[n+1:], us/10000)
-	put2(dst[n+3:], us/100%100)
-	put2(dst[n+5:], us%100)
-	return dst
+	return appendMicros(dst, frac)
 }
 
 // appendMetlogTime writes ns since the epoch as YYYY-MM-DDTHH:MM:SS.ffffff
@@ -397,6 +384,12 @@ func appendMetlogTime(dst []byte, ns int64) []byte {
 	if !ok {
 		return appendDateTimeSlow(dst, ns)
 	}
+	return appendMicros(dst, frac)
+}
+
+// appendMicros writes the fraction of a second frac (in ns) as ".ffffff",
+// in microseconds.
+func appendMicros(dst []byte, frac int64) []byte {
 	n := len(dst)
 	dst = append(dst, ".000000"...)
 	us := int(frac / 1000)
