@@ -242,7 +242,7 @@ func (e *Entry) addAnyMap(k string, m map[string]any, depth int) {
 		e.Add(String(k, maxDepthText))
 		return
 	}
-	keys := sortedKeys(e, m)
+	keys := SortedKeys(e, m)
 	e.OpenGroup(k)
 	for _, key := range keys {
 		e.addAny(key, m[key], depth+1)
@@ -260,7 +260,7 @@ func (e *Entry) addStringMap(k string, m map[string]string, depth int) {
 		e.Add(String(k, maxDepthText))
 		return
 	}
-	keys := sortedKeys(e, m)
+	keys := SortedKeys(e, m)
 	e.OpenGroup(k)
 	for _, key := range keys {
 		e.Add(String(key, m[key]))
@@ -268,8 +268,10 @@ func (e *Entry) addStringMap(k string, m map[string]string, depth int) {
 	e.CloseGroup(false)
 }
 
-// sortedKeys returns m's keys, sorted, in e's string scratch.
-func sortedKeys[V any](e *Entry, m map[string]V) []string {
+// SortedKeys returns m's keys, sorted, held in e's string scratch (valid
+// until e is freed), so that an adapter converting a map itself writes its
+// members in a stable order without allocating, as AddAny does.
+func SortedKeys[V any](e *Entry, m map[string]V) []string {
 	mark := e.StringsMark()
 	for k := range m {
 		e.PushString(k)

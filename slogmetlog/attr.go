@@ -3,7 +3,6 @@ package slogmetlog
 import (
 	"encoding/json"
 	"log/slog"
-	"slices"
 
 	"github.com/metlog-go/metlog/core"
 )
@@ -135,7 +134,7 @@ func addAny(e *core.Entry, key string, x any, depth int) {
 			e.Add(core.String(key, "!ERROR: nested too deeply"))
 			return
 		}
-		keys := sortedKeys(e, v)
+		keys := core.SortedKeys(e, v)
 		e.OpenGroup(key)
 		for _, k := range keys {
 			mv := slog.AnyValue(v[k])
@@ -150,15 +149,4 @@ func addAny(e *core.Entry, key string, x any, depth int) {
 		}
 	}
 	e.AddAny(key, x)
-}
-
-// sortedKeys returns m's keys, sorted, in e's scratch memory.
-func sortedKeys(e *core.Entry, m map[string]any) []string {
-	mark := e.StringsMark()
-	for k := range m {
-		e.PushString(k)
-	}
-	keys := e.StringsSince(mark)
-	slices.Sort(keys)
-	return keys
 }
