@@ -120,7 +120,6 @@ func New(addr string, opts ...Option) (*Client, error) {
 		c.heka = e
 	}
 	c.ring = newRing(cfg.bufferSize, cfg.drop == DropOldest)
-	c.ring.enqueued = &c.ctr.enqueued.Uint64
 	c.bufs.New = func() any { b := make([]byte, 0, 1024); return &b }
 	go c.run()
 	return c, nil
@@ -229,7 +228,7 @@ func (c *Client) Send(m *Message) error {
 
 // Stats returns the client's counters. See Stats for their invariants.
 func (c *Client) Stats() Stats {
-	st := c.ctr.snapshot(c.ring.droppedOldest.Load())
+	st := c.ctr.snapshot(c.ring)
 	if r, ok := c.sender.(interface{ Reconnects() uint64 }); ok {
 		st.Reconnects = r.Reconnects()
 	}
@@ -405,12 +404,10 @@ func (c *Client) drain(b *Batch, from, to cursor) {
 				b.start = idx
 			}
 			b.ends = append(b.ends, idx+n)
-			c.ring.consumed(cur)
 			cur = next
 		}
 		if c.aborted() {
-			// The frames left are released unread by endClaim: safe only
-			// because Close closed the ring to producers before aborting.
+			// The frames left are released unread by endClaim.
 			c.ctr.failed.Add(uint64(b.Len()) + (to.lpos - cur.lpos))
 			return
 		}

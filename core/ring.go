@@ -1,6 +1,7 @@
 package core
 
 import (
+	"math/bits"
 	"runtime"
 	"sync"
 	"sync/atomic"
@@ -18,7 +19,10 @@ import (
 //
 // Producers hold the lock only to reserve space: they copy the frame after
 // releasing it and then publish its length with an atomic store, so two
-// producers copy at the same time. The consumer claims everything reserved
+// producers copy at the same time. An entry tells published from stale by
+// its phase bit, which alternates with each pass over lens: nobody writes
+// an entry back to "pending", so the consumer never writes to the lines
+// producers publish on. The consumer claims everything reserved
 // so far under the lock, reads the claimed frames without it (waiting
 // briefly for a frame still being copied) and releases space as it
 // delivers. A full ring rejects the new frame, or with dropOldest discards
@@ -28,10 +32,10 @@ type ring struct {
 	buf        []byte
 	size       uint64
 	lens       []atomic.Uint32
-	nlens      uint64
+	nlens      uint64 // a power of two
+	lapShift   uint   // log2(nlens): lpos>>lapShift counts passes over lens
 	dropOldest bool
-	wake       chan struct{}  // capacity 1
-	enqueued   *atomic.Uint64 // counts frames pushed, after the copy, before publishing
+	wake       chan struct{} // capacity 1
 	_          [cacheLine]byte
 
 	// Written under the lock by every push.
@@ -66,29 +70,40 @@ type cursor struct {
 }
 
 const (
-	wrapBit    = 1 << 31 // the frame starts at buf[0], after the bytes left at the end
-	pendingBit = 1 << 30 // not published: free, or its producer is still copying the frame
-	lenMask    = pendingBit - 1
+	wrapBit  = 1 << 31 // the frame starts at buf[0], after the bytes left at the end
+	phaseBit = 1 << 30 // set on entries published in even passes over lens, clear in odd ones
+	lenMask  = phaseBit - 1
 )
 
 func newRing(size int, dropOldest bool) *ring {
-	nlens := max(size/32, 64) // room for frames averaging 32 bytes
-	r := &ring{
+	// Room for frames averaging 32 bytes, rounded up to a power of two so
+	// that an entry's index and pass are a mask and a shift.
+	shift := uint(bits.Len(uint(max(size/32, 64) - 1)))
+	return &ring{
 		buf:        make([]byte, size),
 		size:       uint64(size),
-		lens:       make([]atomic.Uint32, nlens),
-		nlens:      uint64(nlens),
+		lens:       make([]atomic.Uint32, 1<<shift), // zero: no phase bit, so pending for pass 0
+		nlens:      1 << shift,
+		lapShift:   shift,
 		dropOldest: dropOldest,
 		wake:       make(chan struct{}, 1),
 	}
-	for i := range r.lens {
-		r.lens[i].Store(pendingBit)
-	}
-	return r
 }
 
 // slot returns the length entry of the frame numbered lpos.
-func (r *ring) slot(lpos uint64) *atomic.Uint32 { return &r.lens[lpos%r.nlens] }
+func (r *ring) slot(lpos uint64) *atomic.Uint32 { return &r.lens[lpos&(r.nlens-1)] }
+
+// phase returns the phase bit that the entry of frame lpos carries once
+// published. The entry's previous frame (lpos-nlens), released before a
+// producer could reserve lpos, carried the other one; so did the zero an
+// entry starts with.
+func (r *ring) phase(lpos uint64) uint32 {
+	return uint32(^(lpos>>r.lapShift)&1) << 30
+}
+
+// ready reports whether e, read from the entry of frame lpos, is that
+// frame's published length rather than its previous frame's.
+func (r *ring) ready(lpos uint64, e uint32) bool { return e&phaseBit == r.phase(lpos) }
 
 // fits reports whether a frame of n bytes fits at the tail, and the bytes
 // it takes there (including any left unused before a wrap).
@@ -127,22 +142,22 @@ func (r *ring) push(p []byte) pushResult {
 		}
 		return pushFull
 	}
-	e := uint32(len(p))
+	e := uint32(len(p)) | r.phase(r.tail.lpos)
 	if wrap {
 		e |= wrapBit
 	}
 	idx := (r.tail.pos + need - uint64(len(p))) % r.size
-	slot := r.slot(r.tail.lpos) // pending since the consumer was done with it
+	slot := r.slot(r.tail.lpos) // its previous frame is released
 	r.tail.pos += need
 	r.tail.lpos++
 	crowded := r.tail.lpos%yieldEvery == 0 &&
 		(r.tail.pos-r.headPos.Load() > r.size/2 || r.tail.lpos-r.released.Load() > r.nlens/2)
 	r.mu.Unlock()
 
-	// The space is ours: copy without the lock, then publish. Enqueued is
-	// counted before the frame can be seen, so Sent never overtakes it.
+	// The space is ours: copy without the lock, then publish. (Enqueued,
+	// which Stats reads from tail, counted the frame when it was reserved,
+	// before it could be seen: Sent never overtakes it.)
 	copy(r.buf[idx:], p)
-	r.enqueued.Add(1)
 	slot.Store(e)
 
 	if r.waiting.Load() && r.waiting.CompareAndSwap(true, false) {
@@ -197,12 +212,10 @@ func (r *ring) makeRoom(n int) bool {
 		if _, _, ok := r.fits(n); ok {
 			return true
 		}
-		if r.rd == r.tail || r.slot(r.rd.lpos).Load()&pendingBit != 0 {
+		if r.rd == r.tail || !r.ready(r.rd.lpos, r.slot(r.rd.lpos).Load()) {
 			return false // only claimed or unpublished frames left
 		}
-		old := r.rd
 		_, _, r.rd = r.frameAt(r.rd)
-		r.consumed(old)
 		r.droppedOldest.Add(1)
 		r.setHead(r.rd)
 	}
@@ -231,7 +244,7 @@ func (r *ring) place(c cursor, e uint32) (idx, n int, next cursor) {
 func (r *ring) published(c cursor, abort <-chan struct{}) (uint32, bool) {
 	slot := r.slot(c.lpos)
 	for spins := 0; ; spins++ {
-		if e := slot.Load(); e&pendingBit == 0 {
+		if e := slot.Load(); r.ready(c.lpos, e) {
 			return e, true
 		}
 		if spins < 1000 {
@@ -248,22 +261,6 @@ func (r *ring) published(c cursor, abort <-chan struct{}) (uint32, bool) {
 	}
 }
 
-// consumed marks the length entry of the frame at c pending again, for
-// the producer that reuses it once the frame is released: a producer
-// then only publishes, and writes the entry once per frame, not also
-// under the lock. Called by the consumer once it has read the frame's
-// length (its bytes stay reserved until release), or with the lock held
-// by dropOldest discarding it.
-//
-// Every frame must be consumed before it is released (release, endClaim,
-// makeRoom): a released entry still marked published would make the
-// next frame given that entry look published before it is copied. The
-// one exception is a drain aborted by Close, which releases what it did
-// not read; the ring is closed to producers by then.
-func (r *ring) consumed(c cursor) {
-	r.slot(c.lpos).Store(pendingBit)
-}
-
 // claim takes every frame written so far for the consumer: it returns the
 // claimed range [from, to), empty when there is nothing.
 func (r *ring) claim() (from, to cursor) {
@@ -275,15 +272,13 @@ func (r *ring) claim() (from, to cursor) {
 	return from, to
 }
 
-// release frees the ring up to c, inside the current claim. Every frame
-// before c must have been consumed.
+// release frees the ring up to c, inside the current claim.
 func (r *ring) release(c cursor) {
 	r.setHead(c)
 }
 
 // endClaim releases the whole claim, and anything dropOldest discarded
-// after it. Every claimed frame must have been consumed, unless the ring
-// is closed (an aborted drain).
+// after it.
 func (r *ring) endClaim() {
 	r.mu.Lock()
 	r.setHead(r.rd)
@@ -300,10 +295,19 @@ func (r *ring) setHead(c cursor) {
 
 // reserved returns the position after the last frame reserved so far:
 // once released reaches it, every frame pushed before the call is done.
+// It is also the number of frames ever pushed (Stats.Enqueued).
 func (r *ring) reserved() uint64 {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	return r.tail.lpos
+}
+
+// counts returns, at one instant, the frames ever pushed (every frame
+// reserved is pushed) and those dropOldest discarded since.
+func (r *ring) counts() (pushed, droppedOldest uint64) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.tail.lpos, r.droppedOldest.Load()
 }
 
 // empty reports whether no frame waits to be claimed.

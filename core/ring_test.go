@@ -5,7 +5,6 @@ import (
 	"encoding/binary"
 	"fmt"
 	"sync"
-	"sync/atomic"
 	"testing"
 )
 
@@ -17,7 +16,6 @@ func drainRing(r *ring) [][]byte {
 		e, _ := r.published(cur, nil)
 		idx, n, next := r.place(cur, e)
 		out = append(out, append([]byte(nil), r.buf[idx:idx+n]...))
-		r.consumed(cur)
 		cur = next
 		r.release(cur)
 	}
@@ -27,7 +25,6 @@ func drainRing(r *ring) [][]byte {
 
 func TestRingOrderAndWrap(t *testing.T) {
 	r := newRing(100, false)
-	r.enqueued = new(paddedCounter).ptr()
 	var want [][]byte
 	// Frames of 3..29 bytes wrap around a 100-byte ring many times.
 	for i := 0; i < 200; i++ {
@@ -60,7 +57,6 @@ func checkDrained(t *testing.T, r *ring, want [][]byte) [][]byte {
 
 func TestRingFullRejectsNewest(t *testing.T) {
 	r := newRing(64, false)
-	r.enqueued = new(paddedCounter).ptr()
 	rec := make([]byte, 16) // 4 fit
 	for i := 0; i < 4; i++ {
 		if res := r.push(rec); res != pushOK {
@@ -70,14 +66,13 @@ func TestRingFullRejectsNewest(t *testing.T) {
 	if res := r.push(rec); res != pushFull {
 		t.Fatalf("push into a full ring = %v, want pushFull", res)
 	}
-	if got := r.enqueued.Load(); got != 4 {
-		t.Fatalf("enqueued = %d, want 4", got)
+	if got, _ := r.counts(); got != 4 {
+		t.Fatalf("pushed = %d, want 4", got)
 	}
 }
 
 func TestRingDropOldest(t *testing.T) {
 	r := newRing(64, true)
-	r.enqueued = new(paddedCounter).ptr()
 	for i := 0; i < 10; i++ {
 		rec := make([]byte, 16)
 		rec[0] = byte(i)
@@ -96,7 +91,6 @@ func TestRingDropOldest(t *testing.T) {
 
 func TestRingDropOldestSparesClaimed(t *testing.T) {
 	r := newRing(64, true)
-	r.enqueued = new(paddedCounter).ptr()
 	rec := make([]byte, 16)
 	for i := 0; i < 4; i++ {
 		r.push(rec)
@@ -121,7 +115,6 @@ func TestRingDropOldestSparesClaimed(t *testing.T) {
 func TestRingConcurrentProducers(t *testing.T) {
 	const producers, each = 8, 20000
 	r := newRing(4096, false)
-	r.enqueued = new(paddedCounter).ptr()
 	var wg sync.WaitGroup
 	for p := 0; p < producers; p++ {
 		wg.Add(1)
@@ -164,11 +157,6 @@ func TestRingConcurrentProducers(t *testing.T) {
 	}
 }
 
-// paddedCounter gives ring tests the counter a Client normally provides.
-type paddedCounter struct{ padded }
-
-func (p *paddedCounter) ptr() *atomic.Uint64 { return &p.Uint64 }
-
 func (r pushResult) String() string {
 	return fmt.Sprintf("pushResult(%d)", uint8(r))
 }
@@ -177,7 +165,6 @@ func (r pushResult) String() string {
 // bytes; that is full too, never an overwrite.
 func TestRingLengthsFull(t *testing.T) {
 	r := newRing(64*32, false) // 64 length entries
-	r.enqueued = new(paddedCounter).ptr()
 	for i := 0; i < 64; i++ {
 		if res := r.push([]byte{byte(i)}); res != pushOK {
 			t.Fatalf("push %d: %v", i, res)
@@ -196,7 +183,6 @@ func TestRingLengthsFull(t *testing.T) {
 // run of them is one slice a sender can write without copying.
 func TestRingFramesContiguous(t *testing.T) {
 	r := newRing(1024, false)
-	r.enqueued = new(paddedCounter).ptr()
 	for _, s := range []string{"alpha\n", "beta\n", "gamma\n"} {
 		r.push([]byte(s))
 	}
@@ -222,7 +208,6 @@ func TestRingFramesContiguous(t *testing.T) {
 // queued ones stay.
 func TestRingDropOldestWhileClaimed(t *testing.T) {
 	r := newRing(160, true)
-	r.enqueued = new(paddedCounter).ptr()
 	rec := make([]byte, 40)
 	for i := 0; i < 2; i++ {
 		r.push(rec)

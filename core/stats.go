@@ -42,7 +42,6 @@ type DropStats struct {
 // have a cache line of their own so that producers on different cores do
 // not contend on them.
 type counters struct {
-	enqueued   padded
 	filtered   padded
 	full       padded
 	oversize   atomic.Uint64
@@ -65,14 +64,15 @@ type padded struct {
 	_ [cacheLine - 8]byte
 }
 
-func (c *counters) snapshot(droppedOldest uint64) Stats {
+func (c *counters) snapshot(r *ring) Stats {
 	// Read the outcomes of enqueued messages before Enqueued, so that
 	// Pending cannot come out negative.
 	var s Stats
 	s.Sent = c.sent.Load()
 	s.Fallback = c.fallback.Load()
 	s.Drops.Failed = c.failed.Load()
-	s.Enqueued = c.enqueued.Load()
+	var droppedOldest uint64
+	s.Enqueued, droppedOldest = r.counts()
 	s.Drops.Filtered = c.filtered.Load()
 	s.Drops.Full = c.full.Load() + droppedOldest
 	s.Drops.Oversize = c.oversize.Load()

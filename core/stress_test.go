@@ -115,31 +115,35 @@ func TestRingStress(t *testing.T) {
 	}
 }
 
-// TestRingEntriesPendingAfterDrain: once the consumer has delivered
-// everything, every length entry reads pending again, so that a producer
-// reusing one publishes it only when its copy is done (a stale published
-// length would let the consumer read a frame not yet written). The entries
-// wrap several times over.
-func TestRingEntriesPendingAfterDrain(t *testing.T) {
+// TestRingEntriesStaleAfterDrain: once the consumer has delivered
+// everything, no length entry reads as published for the frame that will
+// reuse it next, so that a producer reusing one publishes it only when its
+// copy is done (a stale length taken for a published one would let the
+// consumer read a frame not yet written). The entries wrap several times
+// over, an odd and an even number of passes.
+func TestRingEntriesStaleAfterDrain(t *testing.T) {
 	for _, pol := range []DropPolicy{DropNewest, DropOldest} {
-		c, capt := newCaptureClient(t, FormatJSON, WithBufferSize(4<<10), WithMaxMessageSize(1024), WithDropPolicy(pol))
-		sent := 0
-		for i := 0; i < 10*int(c.ring.nlens); i++ {
-			m := Message{Type: "t", Payload: strconv.Itoa(i)}
-			if c.Send(&m) == nil {
-				sent++
+		for _, passes := range []int{9, 10} {
+			c, capt := newCaptureClient(t, FormatJSON, WithBufferSize(4<<10), WithMaxMessageSize(1024), WithDropPolicy(pol))
+			sent := 0
+			for i := 0; i < passes*int(c.ring.nlens)+7; i++ {
+				m := Message{Type: "t", Payload: strconv.Itoa(i)}
+				if c.Send(&m) == nil {
+					sent++
+				}
+				if i%32 == 0 {
+					flush(t, c)
+				}
 			}
-			if i%32 == 0 {
-				flush(t, c)
+			flush(t, c)
+			if got := capt.Len(); got == 0 || c.Stats().Sent != uint64(got) {
+				t.Fatalf("policy %v: %d frames captured, Stats.Sent %d", pol, got, c.Stats().Sent)
 			}
-		}
-		flush(t, c)
-		if got := capt.Len(); got == 0 || c.Stats().Sent != uint64(got) {
-			t.Fatalf("policy %v: %d frames captured, Stats.Sent %d", pol, got, c.Stats().Sent)
-		}
-		for i := range c.ring.lens {
-			if e := c.ring.lens[i].Load(); e != pendingBit {
-				t.Fatalf("policy %v: length entry %d is %#x after the drain, want pending (%#x)", pol, i, e, uint32(pendingBit))
+			tail, _ := c.ring.counts()
+			for lpos := tail; lpos < tail+c.ring.nlens; lpos++ {
+				if e := c.ring.slot(lpos).Load(); c.ring.ready(lpos, e) {
+					t.Fatalf("policy %v: the entry of the next frame %d reads published (%#x) before it is pushed", pol, lpos, e)
+				}
 			}
 		}
 	}
