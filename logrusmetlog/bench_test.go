@@ -43,6 +43,14 @@ func BenchmarkLogrus(b *testing.B) {
 	for _, f := range metlogtest.Formats {
 		clients[f] = metlogtest.BenchClient(b, f)
 	}
+	// The hook's conversion of the entry alone: its client's filter rejects
+	// every message once the hook has built it, before encoding.
+	convertOnly, err := core.New("", core.WithSender(core.NewWriterSender(io.Discard)),
+		core.WithFilter(func(*core.Message) bool { return false }))
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { _ = convertOnly.Close(context.Background()) })
 	// "logrus-json+noop-hook" separates what logrus itself spends on having
 	// any hook (it copies its hook map under its logger mutex for every
 	// entry) from what our hook costs.
@@ -54,6 +62,7 @@ func BenchmarkLogrus(b *testing.B) {
 	}{
 		{"logrus-json", &logrus.JSONFormatter{}, nil, false},
 		{"logrus-json+noop-hook", &logrus.JSONFormatter{}, nil, true},
+		{"logrus-json+metlog-convert-only", &logrus.JSONFormatter{}, convertOnly, false},
 		{"logrus-json+metlog-json", &logrus.JSONFormatter{}, clients[core.FormatJSON], false},
 		{"logrus-json+metlog-heka", &logrus.JSONFormatter{}, clients[core.FormatHeka], false},
 		{"metlog-only", logrusmetlog.DiscardFormatter{}, clients[core.FormatJSON], false},

@@ -97,6 +97,12 @@ func BenchmarkZerolog(b *testing.B) {
 				l := newLogger(io.Discard)
 				metlogtest.RunParallel(b, nil, func() { sc.run(&l) })
 			})
+			// The floor under any writer that parses events with fastjson,
+			// as this package must: parsing alone, in the same set-up.
+			b.Run("zerolog+fastjson-only", func(b *testing.B) {
+				l := newLogger(zerolog.MultiLevelWriter(io.Discard, &parseOnly{}))
+				metlogtest.RunParallel(b, nil, func() { sc.run(&l) })
+			})
 			// Each beside zerolog writing to io.Discard, as the first is:
 			// zerolog.New(zerolog.MultiLevelWriter(io.Discard, w)). The
 			// "-nocache" variant does not learn the logger's context (the
@@ -157,6 +163,21 @@ func benchEvents() []struct {
 			l.Info().Msg(benchMessage)
 		})},
 	}
+}
+
+// parseOnly is a zerolog.LevelWriter that parses each event with a pooled
+// fastjson parser and does nothing else.
+type parseOnly struct{ pool fastjson.ParserPool }
+
+func (w *parseOnly) Write(p []byte) (int, error) {
+	return w.WriteLevel(zerolog.NoLevel, p)
+}
+
+func (w *parseOnly) WriteLevel(_ zerolog.Level, p []byte) (int, error) {
+	ps := w.pool.Get()
+	_, err := ps.ParseBytes(p)
+	w.pool.Put(ps)
+	return len(p), err
 }
 
 // BenchmarkParse measures fastjson parsing an event, the first step of
