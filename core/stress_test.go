@@ -139,6 +139,9 @@ func TestRingEntriesStaleAfterDrain(t *testing.T) {
 			if got := capt.Len(); got == 0 || c.Stats().Sent != uint64(got) {
 				t.Fatalf("policy %v: %d frames captured, Stats.Sent %d", pol, got, c.Stats().Sent)
 			}
+			if st := c.Stats(); pol == DropNewest && st.Sent != uint64(sent) {
+				t.Fatalf("policy %v: %d sends accepted, %d delivered (%+v)", pol, sent, st.Sent, st)
+			}
 			tail, _ := c.ring.counts()
 			for lpos := tail; lpos < tail+c.ring.nlens; lpos++ {
 				if e := c.ring.slot(lpos).Load(); c.ring.ready(lpos, e) {

@@ -50,7 +50,11 @@ func BenchmarkLogrus(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	b.Cleanup(func() { _ = convertOnly.Close(context.Background()) })
+	b.Cleanup(func() {
+		if err := convertOnly.Close(context.Background()); err != nil {
+			b.Error(err)
+		}
+	})
 	// "logrus-json+noop-hook" separates what logrus itself spends on having
 	// any hook (it copies its hook map under its logger mutex for every
 	// entry) from what our hook costs.
