@@ -499,20 +499,34 @@ func safeRun(s string) int {
 		hi = 0x8080808080808080
 	)
 	b := unsafe.Slice(unsafe.StringData(s), len(s))
-	i := 0
-	for ; i+8 <= len(b); i += 8 {
-		x := binary.LittleEndian.Uint64(b[i:])
+	// A byte is flagged when it is below 0x20, is '"' or '\\', or is not
+	// ASCII (high bit set). A borrow can flag a byte above a flagged one
+	// too, never below it: the lowest flag is exact.
+	flags := func(x uint64) uint64 {
 		q := x ^ (lo * '"')
 		bs := x ^ (lo * '\\')
-		// A byte is flagged when it is below 0x20, is '"' or '\\', or is
-		// not ASCII (high bit set). A borrow can flag a byte above a
-		// flagged one too, never below it: the lowest flag is exact.
-		if m := ((x - lo*0x20) | (q - lo) | (bs - lo) | x) & hi; m != 0 {
+		return ((x - lo*0x20) | (q - lo) | (bs - lo) | x) & hi
+	}
+	if len(b) < 8 {
+		i := 0
+		for i < len(b) && b[i] < utf8.RuneSelf && jsonSafe[b[i]] {
+			i++
+		}
+		return i
+	}
+	i := 0
+	for ; i+8 <= len(b); i += 8 {
+		if m := flags(binary.LittleEndian.Uint64(b[i:])); m != 0 {
 			return i + bits.TrailingZeros64(m)/8
 		}
 	}
-	for i < len(b) && b[i] < utf8.RuneSelf && jsonSafe[b[i]] {
-		i++
+	if i < len(b) {
+		// The last 8 bytes, overlapping the safe ones before i, which
+		// cannot be flagged: the lowest flag is still the first byte.
+		i = len(b) - 8
+		if m := flags(binary.LittleEndian.Uint64(b[i:])); m != 0 {
+			return i + bits.TrailingZeros64(m)/8
+		}
 	}
-	return i
+	return len(b)
 }
