@@ -452,12 +452,20 @@ func civilDate(days int64) (y, m, d int64) {
 	return y, m, d
 }
 
-const twoDigits = "00010203040506070809101112131415161718192021222324252627282930313233343536373839404142434445464748495051525354555657585960616263646566676869707172737475767778798081828384858687888990919293949596979899"
+// digitPairs[v] is v (0-99) in two decimal digits; indexed by a byte, so
+// that reading it needs no bounds check.
+var digitPairs = func() (t [256][2]byte) {
+	for v := range 100 {
+		t[v] = [2]byte{byte('0' + v/10), byte('0' + v%10)}
+	}
+	return t
+}()
 
 // put2 writes v (0-99) as two digits at b[0:2].
 func put2(b []byte, v int) {
-	b[0] = twoDigits[2*v]
-	b[1] = twoDigits[2*v+1]
+	d := digitPairs[uint8(v)]
+	_ = b[1]
+	b[0], b[1] = d[0], d[1]
 }
 
 // appendRFC3339 writes sec and nsec since the epoch as RFC 3339 in UTC with
@@ -474,11 +482,12 @@ func appendRFC3339(dst []byte, sec int64, nsec int) []byte {
 	if nsec > 0 {
 		var frac [10]byte
 		frac[0] = '.'
-		v := nsec
-		for i := 9; i >= 1; i-- {
-			frac[i] = byte('0' + v%10)
-			v /= 10
-		}
+		frac[1] = byte('0' + nsec/1e8)
+		r := nsec % 1e8
+		put2(frac[2:], r/1e6)
+		put2(frac[4:], r/1e4%100)
+		put2(frac[6:], r/100%100)
+		put2(frac[8:], r%100)
 		end := 10
 		for frac[end-1] == '0' {
 			end--
