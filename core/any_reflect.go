@@ -316,7 +316,8 @@ func (e *Entry) addStruct(k string, v reflect.Value, ti *typeInfo, depth int) {
 	for i := range ti.fields {
 		f := &ti.fields[i]
 		if f.code != codeReflect && base != nil {
-			if fl, ok := scalarField(f, unsafe.Add(base, f.offset)); ok {
+			var fl Field
+			if scalarField(f, unsafe.Add(base, f.offset), &fl) {
 				e.Add(fl)
 			}
 			continue
@@ -351,65 +352,68 @@ func isZero(v reflect.Value) bool {
 	return v.IsZero()
 }
 
-// scalarField returns the struct field f whose value is at p, as
-// addReflect would add it; false when omitempty or omitzero omit it.
-func scalarField(f *structField, p unsafe.Pointer) (Field, bool) {
-	var fl Field
+// scalarField writes to fl the struct field f whose value is at p, as
+// addReflect would add it; false when omitempty or omitzero omit it. It
+// writes in place: a Field is large to return and copy again.
+func scalarField(f *structField, p unsafe.Pointer, fl *Field) bool {
 	var zero bool
 	switch f.code {
 	case codeString:
 		v := *(*string)(p)
-		fl, zero = String(f.name, v), v == ""
+		*fl, zero = String(f.name, v), v == ""
 	case codeBool:
 		v := *(*bool)(p)
-		fl, zero = Bool(f.name, v), !v
+		*fl, zero = Bool(f.name, v), !v
 	case codeInt:
 		v := *(*int)(p)
-		fl, zero = Int(f.name, int64(v)), v == 0
+		*fl, zero = Int(f.name, int64(v)), v == 0
 	case codeInt8:
 		v := *(*int8)(p)
-		fl, zero = Int(f.name, int64(v)), v == 0
+		*fl, zero = Int(f.name, int64(v)), v == 0
 	case codeInt16:
 		v := *(*int16)(p)
-		fl, zero = Int(f.name, int64(v)), v == 0
+		*fl, zero = Int(f.name, int64(v)), v == 0
 	case codeInt32:
 		v := *(*int32)(p)
-		fl, zero = Int(f.name, int64(v)), v == 0
+		*fl, zero = Int(f.name, int64(v)), v == 0
 	case codeInt64:
 		v := *(*int64)(p)
-		fl, zero = Int(f.name, v), v == 0
+		*fl, zero = Int(f.name, v), v == 0
 	case codeUint:
 		v := *(*uint)(p)
-		fl, zero = Uint(f.name, uint64(v)), v == 0
+		*fl, zero = Uint(f.name, uint64(v)), v == 0
 	case codeUint8:
 		v := *(*uint8)(p)
-		fl, zero = Uint(f.name, uint64(v)), v == 0
+		*fl, zero = Uint(f.name, uint64(v)), v == 0
 	case codeUint16:
 		v := *(*uint16)(p)
-		fl, zero = Uint(f.name, uint64(v)), v == 0
+		*fl, zero = Uint(f.name, uint64(v)), v == 0
 	case codeUint32:
 		v := *(*uint32)(p)
-		fl, zero = Uint(f.name, uint64(v)), v == 0
+		*fl, zero = Uint(f.name, uint64(v)), v == 0
 	case codeUint64:
 		v := *(*uint64)(p)
-		fl, zero = Uint(f.name, v), v == 0
+		*fl, zero = Uint(f.name, v), v == 0
 	case codeUintptr:
 		v := *(*uintptr)(p)
-		fl, zero = Uint(f.name, uint64(v)), v == 0
+		*fl, zero = Uint(f.name, uint64(v)), v == 0
 	case codeFloat32:
 		v := *(*float32)(p)
-		fl, zero = Float(f.name, float32to64(v)), v == 0 && !math.Signbit(float64(v))
+		*fl, zero = Float(f.name, float32to64(v)), v == 0 && !math.Signbit(float64(v))
 	case codeFloat64:
 		v := *(*float64)(p)
-		fl, zero = Float(f.name, v), v == 0 && !math.Signbit(v)
+		*fl, zero = Float(f.name, v), v == 0 && !math.Signbit(v)
 	case codeDuration:
 		v := *(*time.Duration)(p)
-		fl, zero = Duration(f.name, v), v == 0
+		*fl, zero = Duration(f.name, v), v == 0
 	case codeTime:
 		t := (*time.Time)(p)
-		return Time(f.name, *t), !f.omitZero || !t.IsZero()
+		*fl = Time(f.name, *t)
+		return !f.omitZero || !t.IsZero()
+	default:
+		*fl = Field{} // not a scalar: callers do not pass one
 	}
-	return fl, !zero || !f.omitEmpty && !f.omitZero
+	return !zero || !f.omitEmpty && !f.omitZero
 }
 
 // isEmpty is encoding/json's omitempty test.
@@ -576,13 +580,17 @@ func (e *Entry) addFlat(k string, p unsafe.Pointer, ti *typeInfo) {
 		return
 	}
 	a := len(e.arena)
+	end := a + len(ti.fields)
+	e.arena = slices.Grow(e.arena, len(ti.fields))[:end]
+	n := a
 	for i := range ti.fields {
 		f := &ti.fields[i]
-		if fl, ok := scalarField(f, unsafe.Add(p, f.offset)); ok {
-			e.arena = append(e.arena, fl)
+		if scalarField(f, unsafe.Add(p, f.offset), &e.arena[n]) {
+			n++
 		}
 	}
-	n := len(e.arena)
+	clear(e.arena[n:end]) // omitted: keep no pointer past the length
+	e.arena = e.arena[:n]
 	e.Add(Group(k, e.arena[a:n:n]...))
 }
 
