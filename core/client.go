@@ -176,10 +176,16 @@ func (c *Client) Severity() Severity { return c.severity }
 //
 // A severity outside 0-7 stands for the client's default, as in Send.
 func (c *Client) Enabled(typ string, sev Severity) bool {
+	return c.filt.enabled(typ, c.orDefault(sev))
+}
+
+// orDefault returns sev, or the client's default severity when sev is not
+// 0-7.
+func (c *Client) orDefault(sev Severity) Severity {
 	if !sev.Valid() {
-		sev = c.severity
+		return c.severity
 	}
-	return c.filt.enabled(typ, sev)
+	return sev
 }
 
 // Send filters, encodes and enqueues m, and returns without waiting for
@@ -189,10 +195,7 @@ func (c *Client) Enabled(typ string, sev Severity) bool {
 // queued returns ErrFull, ErrClosed or an error wrapping ErrOversize; all
 // are counted in Stats.
 func (c *Client) Send(m *Message) error {
-	sev := m.Severity
-	if !sev.Valid() {
-		sev = c.severity
-	}
+	sev := c.orDefault(m.Severity)
 	if !c.filt.pass(m, sev) {
 		c.ctr.filtered.Add(1)
 		return nil

@@ -472,13 +472,11 @@ func put2(b []byte, v int) {
 // the fraction's trailing zeros dropped, as time.RFC3339Nano does, by
 // calendar arithmetic; years outside 0-9999 go through the time package.
 func appendRFC3339(dst []byte, sec int64, nsec int) []byte {
-	if nsec < 0 || nsec > 999999999 {
+	d, ok := appendDateTime(dst, sec)
+	if !ok || nsec < 0 || nsec > 999999999 {
 		return time.Unix(sec, int64(nsec)).UTC().AppendFormat(dst, time.RFC3339Nano)
 	}
-	dst, ok := appendDateTime(dst, sec)
-	if !ok {
-		return time.Unix(sec, int64(nsec)).UTC().AppendFormat(dst, time.RFC3339Nano)
-	}
+	dst = d
 	if nsec > 0 {
 		var frac [10]byte
 		frac[0] = '.'
@@ -500,8 +498,9 @@ func appendRFC3339(dst []byte, sec int64, nsec int) []byte {
 func appendUint(dst []byte, v uint64) []byte { return strconv.AppendUint(dst, v, 10) }
 
 // safeRun returns the length of s's leading run of bytes that need no
-// escaping: it tests eight bytes at a time, and in the first word holding
-// one that needs attention finds it from the word's flag bits.
+// escaping: it tests eight bytes at a time (a string shorter than eight, a
+// byte at a time), and in the first word holding one that needs attention
+// finds it from the word's flag bits.
 func safeRun(s string) int {
 	const (
 		lo = 0x0101010101010101

@@ -295,7 +295,6 @@ func (r *ring) setHead(c cursor) {
 
 // reserved returns the position after the last frame reserved so far:
 // once released reaches it, every frame pushed before the call is done.
-// It is also the number of frames ever pushed (Stats.Enqueued).
 func (r *ring) reserved() uint64 {
 	r.mu.Lock()
 	defer r.mu.Unlock()

@@ -125,8 +125,9 @@ func addValue(e *core.Entry, key string, v slog.Value, k slog.Kind, depth int) {
 
 // addAny adds a field for a value of slog.KindAny. Maps of any values
 // are converted here so that LogValuers among their values are resolved
-// (slog's own handlers do not do this; it is this handler's choice); an error keyed "" or "!BADKEY" gets the key "error"; every other
-// value goes through core's conversion (core.Entry.AddAny).
+// (slog's own handlers do not do this; it is this handler's choice); an
+// error keyed "" or "!BADKEY" gets the key "error"; every other value goes
+// through core's conversion (core.Entry.AddAny).
 func addAny(e *core.Entry, key string, x any, depth int) {
 	switch v := x.(type) {
 	case map[string]any:

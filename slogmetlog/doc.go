@@ -46,7 +46,8 @@
 //
 // Handle allocates nothing in steady state (with AddSource, once per call
 // site; with AddSource and ReplaceAttr, once per record, for the
-// *slog.Source that ReplaceAttr is given) and never waits on I/O: the client encodes the message into its
-// ring buffer, and counts the messages it drops. Handle returns the
+// *slog.Source that ReplaceAttr is given) and never waits on I/O: the
+// client encodes the message into its ring buffer, and counts the messages
+// it drops. Handle returns the
 // client's error for a dropped message; slog's Logger ignores it.
 package slogmetlog

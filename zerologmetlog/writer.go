@@ -70,9 +70,10 @@ func (w *Writer) write(p []byte, l zerolog.Level, known bool) {
 	defer func() {
 		if !done {
 			// A panic while converting (a bug of ours: core already
-			// recovers a panicking client filter): the converter's state is unknown, so it is dropped,
-			// and the event is still delivered, raw, unless it was sent
-			// before the panic (while learning a context).
+			// recovers a panicking client filter): the converter's
+			// state is unknown, so it is dropped, and the event is
+			// still delivered, raw, unless it was sent before the panic
+			// (while learning a context).
 			r := recover()
 			if !cv.sent {
 				w.sendRaw(p, l, fmt.Sprint(r))
