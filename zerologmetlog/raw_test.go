@@ -174,13 +174,13 @@ func TestEscapes(t *testing.T) {
 		if m.Payload != "line1\nline2 \"quoted\" é\u2028" || m.Severity != core.Warning {
 			t.Errorf("%s: payload %q severity %d", f, m.Payload, m.Severity)
 		}
-		compareFields(t, flat(m.Fields), map[string]any{
+		metlogtest.CompareFlat(t, "", flat(m.Fields), map[string]any{
 			`k"ey`:      `v\al`,
 			"nést.a\nb": []string{"x\ty", "😀", `bad \q escape`},
 			"mixed":     jsonText(`["a\"b\u0001",1,{"c\u0002":"é"}]`),
 			"plain":     "no escapes",
 			"num":       int64(12),
-		})
+		}, false)
 	}
 }
 
@@ -216,7 +216,7 @@ func TestStringsRoundTrip(t *testing.T) {
 			if m.Payload != ev.msg {
 				t.Errorf("payload %q, want %q", m.Payload, ev.msg)
 			}
-			compareFields(t, flat(m.Fields), map[string]any{ev.key: ev.val, "arr": []string{ev.a0, ev.a1}})
+			metlogtest.CompareFlat(t, "", flat(m.Fields), map[string]any{ev.key: ev.val, "arr": []string{ev.a0, ev.a1}}, false)
 		}
 	}
 }
