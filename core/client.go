@@ -21,8 +21,7 @@ var (
 // and returns; one goroutine per client batches the ring into the sender.
 // A Client is safe for concurrent use.
 type Client struct {
-	json     *JSONEncoder // exactly one of json and heka is set
-	heka     *HekaEncoder
+	enc      *Encoder
 	severity Severity
 	logger   string
 	filt     filters
@@ -89,14 +88,14 @@ func New(addr string, opts ...Option) (*Client, error) {
 		return nil, fmt.Errorf("metlog: buffer size %d cannot hold two messages of %d bytes", cfg.bufferSize, maxSize)
 	}
 	cfg.enc.MaxSize = maxSize
-	sev := cfg.severity
-	cfg.enc.Severity = &sev
+	cfg.enc.Severity = cfg.severity
 	enc, err := NewEncoder(cfg.format, cfg.enc)
 	if err != nil {
 		s.Close()
 		return nil, err
 	}
 	c := &Client{
+		enc:        enc,
 		severity:   cfg.severity,
 		logger:     cfg.enc.Logger,
 		filt:       cfg.filters,
@@ -113,12 +112,6 @@ func New(addr string, opts ...Option) (*Client, error) {
 		progCh:     make(chan struct{}),
 	}
 	c.filt.panics = &c.ctr.errors
-	switch e := enc.(type) {
-	case *JSONEncoder:
-		c.json = e
-	case *HekaEncoder:
-		c.heka = e
-	}
 	c.ring = newRing(cfg.bufferSize, cfg.drop == DropOldest)
 	c.bufs.New = func() any { b := make([]byte, 0, 1024); return &b }
 	go c.run()
@@ -157,12 +150,7 @@ func dialAddr(addr string, cfg *config) (Sender, error) {
 }
 
 // Format returns the client's wire format.
-func (c *Client) Format() Format {
-	if c.heka != nil {
-		return FormatHeka
-	}
-	return FormatJSON
-}
+func (c *Client) Format() Format { return c.enc.Format() }
 
 // Logger returns the logger name of messages that carry none.
 func (c *Client) Logger() string { return c.logger }
@@ -174,13 +162,14 @@ func (c *Client) Severity() Severity { return c.severity }
 // the client's type and severity filters (the predicate of WithFilter is
 // not consulted). Adapters call it before building a message.
 //
-// A severity outside 0-7 stands for the client's default, as in Send.
+// DefaultSeverity (or any value that is not one of the eight) stands for
+// the client's default, as in Send.
 func (c *Client) Enabled(typ string, sev Severity) bool {
 	return c.filt.enabled(typ, c.orDefault(sev))
 }
 
 // orDefault returns sev, or the client's default severity when sev is not
-// 0-7.
+// one of the eight.
 func (c *Client) orDefault(sev Severity) Severity {
 	if !sev.Valid() {
 		return c.severity
@@ -206,11 +195,7 @@ func (c *Client) Send(m *Message) error {
 	}
 	bp := c.bufs.Get().(*[]byte)
 	var err error
-	if c.heka != nil {
-		*bp, err = c.heka.AppendMessage((*bp)[:0], m)
-	} else {
-		*bp, err = c.json.AppendMessage((*bp)[:0], m)
-	}
+	*bp, err = c.enc.appendMessage((*bp)[:0], m, sev)
 	if err != nil {
 		c.bufs.Put(bp)
 		c.ctr.oversize.Add(1)

@@ -1,8 +1,10 @@
 package core
 
 import (
+	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"runtime"
 	"strings"
@@ -494,4 +496,67 @@ func TestConsumerNotStarved(t *testing.T) {
 		t.Errorf("%d of %d messages dropped as the ring was full, want under 1%%: the consumer starved", st.Drops.Full, n)
 	}
 	t.Logf("sent %d, dropped %d", st.Sent, st.Drops.Full)
+}
+
+// TestZeroSeverityIsClientDefault: a message that sets no severity (the
+// zero Severity) arrives at the client's default severity, never at
+// Emergency: syslog 4 with WithSeverity(Warning), 6 on a default client.
+// The JSON check reads the wire text itself.
+func TestZeroSeverityIsClientDefault(t *testing.T) {
+	for _, f := range []Format{FormatJSON, FormatHeka} {
+		for _, tc := range []struct {
+			opts []Option
+			want int
+		}{
+			{[]Option{WithSeverity(Warning)}, 4},
+			{nil, 6},
+		} {
+			c, capt := newCaptureClient(t, f, tc.opts...)
+			if err := c.Send(&Message{Type: "t"}); err != nil {
+				t.Fatal(err)
+			}
+			flush(t, c)
+			msgs, err := capt.Messages()
+			if err != nil || len(msgs) != 1 {
+				t.Fatalf("%s: %d messages, %v", f, len(msgs), err)
+			}
+			if got := msgs[0].Severity.Number(); got != tc.want {
+				t.Errorf("%s: severity %d, want %d", f, got, tc.want)
+			}
+			if f == FormatJSON {
+				if wire := fmt.Sprintf(`"severity":%d,`, tc.want); !bytes.Contains(capt.Frames()[0], []byte(wire)) {
+					t.Errorf("json frame %s lacks %s", capt.Frames()[0], wire)
+				}
+			}
+		}
+	}
+	var m Message
+	if m.Severity != DefaultSeverity || m.Severity.Number() != -1 || m.Severity.String() != "default" {
+		t.Errorf("zero Severity = %v (number %d), want DefaultSeverity", m.Severity, m.Severity.Number())
+	}
+}
+
+// TestSeverityNumbers: the constants carry the syslog numbers on the wire
+// and back.
+func TestSeverityNumbers(t *testing.T) {
+	all := []Severity{Emergency, Alert, Critical, Error, Warning, Notice, Info, Debug}
+	for n, s := range all {
+		if s.Number() != n || !s.Valid() {
+			t.Errorf("%v.Number() = %d, want %d", s, s.Number(), n)
+		}
+		if got, ok := SeverityFromNumber(n); !ok || got != s {
+			t.Errorf("SeverityFromNumber(%d) = %v, %v", n, got, ok)
+		}
+		if got, ok := ParseSeverity(fmt.Sprint(n)); !ok || got != s {
+			t.Errorf("ParseSeverity(%d) = %v, %v", n, got, ok)
+		}
+		if got, ok := ParseSeverity(s.String()); !ok || got != s {
+			t.Errorf("ParseSeverity(%q) = %v, %v", s.String(), got, ok)
+		}
+	}
+	for _, n := range []int{-1, 8, 100} {
+		if _, ok := SeverityFromNumber(n); ok {
+			t.Errorf("SeverityFromNumber(%d) accepted", n)
+		}
+	}
 }

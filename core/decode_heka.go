@@ -246,10 +246,11 @@ func DecodeHekaMessage(b []byte) (*Message, error) {
 				m.Timestamp, haveTS = time.Unix(0, int64(v)).UTC(), true
 			case msgSeverity:
 				s := int32(v)
-				if s < int32(Emergency) || s > int32(Debug) {
+				sev, ok := SeverityFromNumber(int(s))
+				if !ok {
 					return nil, hekaDecodeError("", "severity %d is not 0-7", s)
 				}
-				m.Severity = Severity(s)
+				m.Severity = sev
 			case msgPid:
 				m.Pid = int32(v)
 			}

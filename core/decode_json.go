@@ -22,7 +22,7 @@ var jsonParsers fastjson.ParserPool
 // The keys:
 //
 //   - type, logger, payload, env_version, metlog_hostname: strings.
-//   - severity: an integer 0-7.
+//   - severity: an integer 0-7, the syslog number.
 //   - metlog_pid: an integer that fits int32.
 //   - timestamp: a string, YYYY-MM-DDTHH:MM:SS.ffffffZ as metlog writes it,
 //     or any RFC 3339 date-time (fraction optional, Z or an offset), or the
@@ -86,10 +86,12 @@ func decodeEnvelopeKey(m *Message, key string, v *fastjson.Value) error {
 		switch {
 		case e != nil:
 			err = jsonTypeError(key, v, "an integer")
-		case n < int64(Emergency) || n > int64(Debug):
-			err = fmt.Errorf("metlog: json envelope: severity %d is not 0-7", n)
 		default:
-			m.Severity = Severity(n)
+			sev, ok := SeverityFromNumber(int(max(min(n, 8), -1)))
+			if !ok {
+				err = fmt.Errorf("metlog: json envelope: severity %d is not 0-7", n)
+			}
+			m.Severity = sev
 		}
 	case "metlog_pid":
 		n, e := v.Int64()

@@ -308,7 +308,7 @@ func TestNewEncoderErrors(t *testing.T) {
 	}{
 		"signer over 200 bytes": {FormatHeka, EncoderConfig{HMAC: &HMACConfig{Signer: strings.Repeat("s", 201), Key: "k"}}},
 		"unknown hash":          {FormatHeka, EncoderConfig{HMAC: &HMACConfig{Signer: "s", Hash: 2, Key: "k"}}},
-		"bad severity":          {FormatJSON, EncoderConfig{Severity: &bad}},
+		"bad severity":          {FormatJSON, EncoderConfig{Severity: bad}},
 		"unknown format":        {Format(7), EncoderConfig{}},
 	}
 	for name, c := range cases {
@@ -345,7 +345,7 @@ func TestEncodeConcurrent(t *testing.T) {
 	// must decode to its own message.
 	signed := fixedConfig()
 	signed.HMAC = &HMACConfig{Signer: "ops", KeyVersion: 1, Hash: HashSHA1, Key: "md5 key"}
-	encs := []Encoder{
+	encs := []*Encoder{
 		mustEncoder(t, FormatJSON, fixedConfig()),
 		mustEncoder(t, FormatHeka, fixedConfig()),
 		mustEncoder(t, FormatHeka, signed),

@@ -48,22 +48,21 @@ var ErrOversize = errors.New("metlog: message exceeds the size limit")
 
 // An Encoder writes messages in one wire format, append-style: it appends
 // one complete frame to dst and returns the extended slice, as strconv's
-// Append functions do. Encoders are safe for concurrent use and do not
-// allocate in steady state.
-type Encoder interface {
-	// Format reports the wire format.
-	Format() Format
-	// AppendMessage appends m as one frame: a JSON object and "\n", or a
-	// framed Heka record. On error dst is returned unchanged.
-	AppendMessage(dst []byte, m *Message) ([]byte, error)
+// Append functions do. An Encoder is safe for concurrent use and does not
+// allocate in steady state. A Client holds one, in its format.
+type Encoder struct {
+	format Format
+	encBase
+	json jsonState // FormatJSON's pre-encoded parts
+	heka hekaState // FormatHeka's pre-encoded parts and signer
 }
 
 // EncoderConfig holds the values an encoder adds to every message.
 type EncoderConfig struct {
 	// Logger is used for messages with an empty Logger.
 	Logger string
-	// Severity is used for messages with DefaultSeverity. Default Info.
-	Severity *Severity
+	// Severity is used for messages with DefaultSeverity; Info when zero.
+	Severity Severity
 	// Hostname and Pid override the process's.
 	Hostname string
 	Pid      int32
@@ -80,32 +79,44 @@ type EncoderConfig struct {
 	Now func() time.Time
 }
 
-// NewEncoder returns the encoder for format f.
-func NewEncoder(f Format, cfg EncoderConfig) (Encoder, error) {
+// NewEncoder returns an encoder writing format f.
+func NewEncoder(f Format, cfg EncoderConfig) (*Encoder, error) {
 	b, err := newEncBase(cfg)
 	if err != nil {
 		return nil, err
 	}
+	e := &Encoder{format: f, encBase: b}
 	switch f {
 	case FormatJSON:
-		e := &JSONEncoder{encBase: b}
-		e.tail = e.appendTail(nil, EnvVersion, b.pid, b.hostname)
-		e.logger = AppendString(nil, b.logger)
-		return e, nil
+		e.json.init(&e.encBase)
 	case FormatHeka:
-		e := &HekaEncoder{encBase: b}
-		if cfg.HMAC != nil {
-			s, err := newSigner(*cfg.HMAC)
-			if err != nil {
-				return nil, err
-			}
-			e.signer = s
+		if err := e.heka.init(&e.encBase, cfg.HMAC); err != nil {
+			return nil, err
 		}
-		e.tail = appendHekaTail(nil, EnvVersion, b.pid, b.hostname)
-		e.loggerPB = appendPBString(nil, msgLogger, b.logger)
-		return e, nil
+	default:
+		return nil, fmt.Errorf("metlog: unknown format %d", f)
 	}
-	return nil, fmt.Errorf("metlog: unknown format %d", f)
+	return e, nil
+}
+
+// Format returns the encoder's wire format.
+func (e *Encoder) Format() Format { return e.format }
+
+// AppendMessage appends m as one frame: a JSON object and "\n", or a framed
+// Heka record. A message over the size limit has its payload truncated
+// (with a TruncatedField marker); if it still does not fit, the error wraps
+// ErrOversize and dst is returned unchanged.
+func (e *Encoder) AppendMessage(dst []byte, m *Message) ([]byte, error) {
+	return e.appendMessage(dst, m, e.severityOf(m))
+}
+
+// severityOf returns m's severity, or the encoder's default when m's is
+// not one of the eight.
+func (e *Encoder) severityOf(m *Message) Severity {
+	if !m.Severity.Valid() {
+		return e.severity
+	}
+	return m.Severity
 }
 
 // encBase is the configuration both encoders share, resolved once.
@@ -136,11 +147,11 @@ func newEncBase(cfg EncoderConfig) (encBase, error) {
 		maxSize:  cfg.MaxSize,
 		now:      cfg.Now,
 	}
-	if cfg.Severity != nil {
+	if cfg.Severity != DefaultSeverity {
 		if !cfg.Severity.Valid() {
-			return b, fmt.Errorf("metlog: default severity %d is not 0-7", *cfg.Severity)
+			return b, fmt.Errorf("metlog: default severity %d is not one of the eight syslog severities", cfg.Severity)
 		}
-		b.severity = *cfg.Severity
+		b.severity = cfg.Severity
 	}
 	if b.hostname == "" {
 		b.hostname = processHostname
@@ -167,19 +178,12 @@ const (
 	maxUnixSec = math.MaxInt64/1_000_000_000 - 1
 )
 
-// stamp returns what every envelope carries from m: its time in ns since
-// the epoch (the clock's when m has none) and its severity (the encoder's
-// default when m's is not 0-7).
-func (b *encBase) stamp(m *Message) (ns int64, sev Severity) {
-	ns = unixNano(m.Timestamp)
+// stamp returns m's time in ns since the epoch, the clock's when m has none.
+func (b *encBase) stamp(m *Message) int64 {
 	if m.Timestamp.IsZero() {
-		ns = b.now().UnixNano()
+		return b.now().UnixNano()
 	}
-	sev = m.Severity
-	if !sev.Valid() {
-		sev = b.severity
-	}
-	return ns, sev
+	return unixNano(m.Timestamp)
 }
 
 // unixNano returns t in nanoseconds since the epoch, clamped to the range
@@ -211,18 +215,17 @@ func (b *encBase) tailValues(m *Message) (ver string, pid int32, host string) {
 	return ver, pid, host
 }
 
-// fit encodes m with j or h (exactly one is set), and when the encoded
-// message is over the limit re-encodes it with the payload cut (at a UTF-8
-// boundary) and a TruncatedField marker. The encoders are passed as
-// concrete types, not a func value, so that m does not escape.
-func fit(dst []byte, m *Message, max int, j *JSONEncoder, h *HekaEncoder) ([]byte, error) {
+// appendMessage encodes m at severity sev (resolved by the caller), and
+// when the encoded message is over the limit re-encodes it with the
+// payload cut (at a UTF-8 boundary) and a TruncatedField marker.
+func (e *Encoder) appendMessage(dst []byte, m *Message, sev Severity) ([]byte, error) {
 	start := len(dst)
-	out, size := encodeWith(dst, m, m.Payload, -1, j, h)
-	if size <= max {
+	out, size := e.encode(dst, m, sev, m.Payload, -1)
+	if size <= e.maxSize {
 		return out, nil
 	}
 	payload := m.Payload
-	over := size - max
+	over := size - e.maxSize
 	for try := 0; try < 4 && len(payload) > 0; try++ {
 		// The marker costs at most ~40 bytes in either format; cutting
 		// the raw payload by n shrinks its encoding by at least n.
@@ -234,18 +237,20 @@ func fit(dst []byte, m *Message, max int, j *JSONEncoder, h *HekaEncoder) ([]byt
 			cut--
 		}
 		payload = payload[:cut]
-		out, size = encodeWith(out[:start], m, payload, len(m.Payload), j, h)
-		if size <= max {
+		out, size = e.encode(out[:start], m, sev, payload, len(m.Payload))
+		if size <= e.maxSize {
 			return out, nil
 		}
-		over = size - max
+		over = size - e.maxSize
 	}
-	return dst[:start], fmt.Errorf("%w: %d bytes encoded, limit %d", ErrOversize, size, max)
+	return dst[:start], fmt.Errorf("%w: %d bytes encoded, limit %d", ErrOversize, size, e.maxSize)
 }
 
-func encodeWith(dst []byte, m *Message, payload string, origLen int, j *JSONEncoder, h *HekaEncoder) ([]byte, int) {
-	if j != nil {
-		return j.encode(dst, m, payload, origLen)
+// encode writes m with the given payload; origLen >= 0 adds the truncation
+// marker. It returns the output and the encoded size the limit applies to.
+func (e *Encoder) encode(dst []byte, m *Message, sev Severity, payload string, origLen int) ([]byte, int) {
+	if e.format == FormatHeka {
+		return e.encodeHeka(dst, m, sev, payload, origLen)
 	}
-	return h.encode(dst, m, payload, origLen)
+	return e.encodeJSON(dst, m, sev, payload, origLen)
 }

@@ -235,7 +235,7 @@ func FuzzRoundTrip(f *testing.F) {
 		scoped := flags&4 != 0
 		ts := time.Unix(0, i).UTC()
 		m := &Message{
-			UUID: testUUID, Timestamp: testTime, Type: s1, Logger: s2, Severity: Severity(flags>>4) % 8,
+			UUID: testUUID, Timestamp: testTime, Type: s1, Logger: s2, Severity: Emergency + Severity(flags>>4)%8,
 			Payload: s1 + s2, Hostname: s2,
 			Fields: []Field{
 				String("s", s2).WithRepresentation(rep),

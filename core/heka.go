@@ -42,47 +42,52 @@ const (
 	fieldValueBool      = 8
 )
 
-// HekaEncoder writes Heka protobuf stream framing: 0x1E, a one-byte header
-// length, the Header protobuf, 0x1F and the Message protobuf, optionally
-// signed with HMAC-MD5 or HMAC-SHA1. Tags are written in ascending order,
-// numeric arrays packed, and nothing outside Heka's schema is written, as
-// Hindsight's reader requires. Groups flatten to dotted field names. Strings
-// are valid UTF-8: invalid bytes are replaced by U+FFFD.
-type HekaEncoder struct {
-	encBase
+// hekaState is what a FormatHeka Encoder pre-encodes, and its signer.
+// Heka's protobuf stream framing is 0x1E, a one-byte header length, the
+// Header protobuf, 0x1F and the Message protobuf, optionally signed with
+// HMAC-MD5 or HMAC-SHA1. Tags are written in ascending order, numeric
+// arrays packed, and nothing outside Heka's schema is written, as
+// Hindsight's reader requires. Groups flatten to dotted field names.
+// Strings are valid UTF-8: invalid bytes are replaced by U+FFFD.
+type hekaState struct {
 	signer   *signer
 	tail     []byte // pre-encoded env_version, pid and hostname
 	loggerPB []byte // pre-encoded default logger
+}
+
+func (h *hekaState) init(b *encBase, sign *HMACConfig) error {
+	if sign != nil {
+		s, err := newSigner(*sign)
+		if err != nil {
+			return err
+		}
+		h.signer = s
+	}
+	h.tail = appendHekaTail(nil, EnvVersion, b.pid, b.hostname)
+	h.loggerPB = appendPBString(nil, msgLogger, b.logger)
+	return nil
 }
 
 // oldstylePB is the type field of TypeOldstyle, every adapter's default
 // type, pre-encoded.
 var oldstylePB = appendPBString(nil, msgType, TypeOldstyle)
 
-// Format returns FormatHeka.
-func (e *HekaEncoder) Format() Format { return FormatHeka }
-
-// AppendMessage appends m as one framed Heka record.
-func (e *HekaEncoder) AppendMessage(dst []byte, m *Message) ([]byte, error) {
-	return fit(dst, m, e.maxSize, nil, e)
-}
-
 // maxHeader bounds the header this encoder writes, so the message can be
 // written once behind reserved space and moved down when the header is known.
-func (e *HekaEncoder) maxHeader() int {
+func (h *hekaState) maxHeader() int {
 	n := 1 + 5 // message_length
-	if e.signer != nil {
-		n += e.signer.headerSize()
+	if h.signer != nil {
+		n += h.signer.headerSize()
 	}
 	return n
 }
 
-func (e *HekaEncoder) encode(dst []byte, m *Message, payload string, origLen int) ([]byte, int) {
+func (e *Encoder) encodeHeka(dst []byte, m *Message, sev Severity, payload string, origLen int) ([]byte, int) {
 	start := len(dst)
-	reserve := 3 + e.maxHeader()
+	reserve := 3 + e.heka.maxHeader()
 	dst = append(dst, make([]byte, reserve)...)
 	msgStart := len(dst)
-	dst = e.appendMessage(dst, m, payload, origLen)
+	dst = e.appendHekaMessage(dst, m, sev, payload, origLen)
 	msgEnd := len(dst)
 	msgLen := msgEnd - msgStart
 
@@ -90,8 +95,8 @@ func (e *HekaEncoder) encode(dst []byte, m *Message, payload string, origLen int
 	hdrStart := len(dst)
 	dst = protowire.AppendTag(dst, hdrMessageLength, protowire.VarintType)
 	dst = protowire.AppendVarint(dst, uint64(msgLen))
-	if e.signer != nil {
-		dst = e.signer.appendHeader(dst, dst[msgStart:msgEnd])
+	if e.heka.signer != nil {
+		dst = e.heka.signer.appendHeader(dst, dst[msgStart:msgEnd])
 	}
 	hdrLen := len(dst) - hdrStart
 
@@ -103,8 +108,8 @@ func (e *HekaEncoder) encode(dst []byte, m *Message, payload string, origLen int
 	return dst[:start+3+hdrLen+msgLen], msgLen
 }
 
-func (e *HekaEncoder) appendMessage(dst []byte, m *Message, payload string, origLen int) []byte {
-	ts, sev := e.stamp(m)
+func (e *Encoder) appendHekaMessage(dst []byte, m *Message, sev Severity, payload string, origLen int) []byte {
+	ts := e.stamp(m)
 	dst = append(dst, tagBytes(msgUUID), 16)
 	if m.UUID == ([16]byte{}) {
 		dst = appendUUID(dst)
@@ -119,15 +124,15 @@ func (e *HekaEncoder) appendMessage(dst []byte, m *Message, payload string, orig
 		dst = appendPBString(dst, msgType, m.Type)
 	}
 	if m.Logger == "" {
-		dst = append(dst, e.loggerPB...)
+		dst = append(dst, e.heka.loggerPB...)
 	} else {
 		dst = appendPBString(dst, msgLogger, m.Logger)
 	}
 	// Severity is always written: Heka's schema defaults it to 7.
-	dst = append(dst, tagVarint(msgSeverity), byte(sev))
+	dst = append(dst, tagVarint(msgSeverity), byte(sev.Number()))
 	dst = appendPBString(dst, msgPayload, payload)
 	if e.isDefaultTail(m) {
-		dst = append(dst, e.tail...)
+		dst = append(dst, e.heka.tail...)
 	} else {
 		ver, pid, host := e.tailValues(m)
 		dst = appendHekaTail(dst, ver, pid, host)

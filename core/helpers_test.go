@@ -148,7 +148,7 @@ func checkMessage(t *testing.T, what string, want, got *Message) {
 	}
 }
 
-func mustEncoder(t testing.TB, f Format, cfg EncoderConfig) Encoder {
+func mustEncoder(t testing.TB, f Format, cfg EncoderConfig) *Encoder {
 	t.Helper()
 	enc, err := NewEncoder(f, cfg)
 	if err != nil {
@@ -157,7 +157,7 @@ func mustEncoder(t testing.TB, f Format, cfg EncoderConfig) Encoder {
 	return enc
 }
 
-func mustEncode(t testing.TB, enc Encoder, m *Message) []byte {
+func mustEncode(t testing.TB, enc *Encoder, m *Message) []byte {
 	t.Helper()
 	b, err := enc.AppendMessage(nil, m)
 	if err != nil {

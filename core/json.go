@@ -12,17 +12,22 @@ import (
 	"unsafe"
 )
 
-// JSONEncoder writes the Metlog JSON envelope of metlog-py 0.10.0: one
-// compact object with exactly the keys type, timestamp, logger, severity,
-// payload, fields, env_version, metlog_pid and metlog_hostname, ending in
-// "\n". Nested groups become nested objects in "fields"; repeated values
-// become arrays; bytes become base64 strings; representations are not
-// written (the envelope has no place for them).
-type JSONEncoder struct {
-	encBase
+// jsonState is what a FormatJSON Encoder pre-encodes. The Metlog JSON
+// envelope of metlog-py 0.10.0 is one compact object with exactly the keys
+// type, timestamp, logger, severity, payload, fields, env_version,
+// metlog_pid and metlog_hostname, ending in "\n". Nested groups become
+// nested objects in "fields"; repeated values become arrays; bytes become
+// base64 strings; representations are not written (the envelope has no
+// place for them).
+type jsonState struct {
 	tail   []byte // pre-encoded env_version, metlog_pid, metlog_hostname and "}"
 	logger []byte // pre-encoded default logger
 	second atomic.Pointer[secondText]
+}
+
+func (j *jsonState) init(b *encBase) {
+	j.tail = appendJSONTail(nil, EnvVersion, b.pid, b.hostname)
+	j.logger = AppendString(nil, b.logger)
 }
 
 // secondText caches the "YYYY-MM-DDTHH:MM:SS" text of one second: messages
@@ -32,45 +37,36 @@ type secondText struct {
 	text [19]byte
 }
 
-// Format returns FormatJSON.
-func (e *JSONEncoder) Format() Format { return FormatJSON }
-
-// AppendMessage appends m as a JSON object and "\n".
-func (e *JSONEncoder) AppendMessage(dst []byte, m *Message) ([]byte, error) {
-	return fit(dst, m, e.maxSize, e, nil)
-}
-
-func (e *JSONEncoder) encode(dst []byte, m *Message, payload string, origLen int) ([]byte, int) {
+func (e *Encoder) encodeJSON(dst []byte, m *Message, sev Severity, payload string, origLen int) ([]byte, int) {
 	start := len(dst)
-	ts, sev := e.stamp(m)
 	dst = append(dst, `{"type":`...)
 	dst = AppendString(dst, m.Type)
 	dst = append(dst, `,"timestamp":"`...)
-	dst = e.appendTime(dst, ts)
+	dst = e.json.appendTime(dst, e.stamp(m))
 	dst = append(dst, `Z","logger":`...)
 	if m.Logger == "" {
-		dst = append(dst, e.logger...)
+		dst = append(dst, e.json.logger...)
 	} else {
 		dst = AppendString(dst, m.Logger)
 	}
 	dst = append(dst, `,"severity":`...)
-	dst = append(dst, byte('0'+sev))
+	dst = append(dst, byte('0'+sev.Number()))
 	dst = append(dst, `,"payload":`...)
 	dst = AppendString(dst, payload)
 	dst = append(dst, `,"fields":{`...)
-	dst = e.appendFields(dst, m, origLen)
+	dst = e.appendJSONMembers(dst, m, origLen)
 	if e.isDefaultTail(m) {
-		dst = append(dst, e.tail...)
+		dst = append(dst, e.json.tail...)
 	} else {
 		ver, pid, host := e.tailValues(m)
-		dst = e.appendTail(dst, ver, pid, host)
+		dst = appendJSONTail(dst, ver, pid, host)
 	}
 	size := len(dst) - start
 	return append(dst, '\n'), size
 }
 
-// appendTail closes "fields" and writes the last three envelope keys.
-func (e *JSONEncoder) appendTail(dst []byte, ver string, pid int32, host string) []byte {
+// appendJSONTail closes "fields" and writes the last three envelope keys.
+func appendJSONTail(dst []byte, ver string, pid int32, host string) []byte {
 	dst = append(dst, `},"env_version":`...)
 	dst = AppendString(dst, ver)
 	dst = append(dst, `,"metlog_pid":`...)
@@ -83,7 +79,7 @@ func (e *JSONEncoder) appendTail(dst []byte, ver string, pid int32, host string)
 // appendFields writes the members of the "fields" object: the encoder's env
 // fields, the message's scope, its own fields (inside the scope's open
 // groups), its top-level fields and the truncation marker.
-func (e *JSONEncoder) appendFields(dst []byte, m *Message, origLen int) []byte {
+func (e *Encoder) appendJSONMembers(dst []byte, m *Message, origLen int) []byte {
 	start := len(dst)
 	first := true
 	if e.env != nil && len(e.env.json) > 0 {
@@ -352,19 +348,19 @@ func AppendFloat(dst []byte, v float64) []byte {
 
 // appendTime writes ns as appendMetlogTime does, reusing the text of the
 // last second formatted.
-func (e *JSONEncoder) appendTime(dst []byte, ns int64) []byte {
+func (j *jsonState) appendTime(dst []byte, ns int64) []byte {
 	sec, frac := ns/1e9, ns%1e9
 	if frac < 0 {
 		sec--
 		frac += 1e9
 	}
-	c := e.second.Load()
+	c := j.second.Load()
 	if c == nil || c.sec != sec {
 		n := &secondText{sec: sec}
 		if _, ok := appendDateTime(n.text[:0], sec); !ok {
 			return appendMetlogTime(dst, ns) // a year outside 0-9999
 		}
-		e.second.Store(n)
+		j.second.Store(n)
 		c = n
 	}
 	dst = append(dst, c.text[:]...)

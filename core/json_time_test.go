@@ -9,7 +9,7 @@ import (
 // encoder (whose per-second text cache must follow) and checks each
 // against time.Format.
 func TestJSONTimestampCache(t *testing.T) {
-	e := mustEncoder(t, FormatJSON, EncoderConfig{}).(*JSONEncoder)
+	e := mustEncoder(t, FormatJSON, EncoderConfig{})
 	times := []time.Time{
 		time.Date(2026, 11, 23, 23, 59, 59, 999999999, time.UTC),
 		time.Date(2026, 11, 24, 0, 0, 0, 1000, time.UTC),
@@ -22,7 +22,7 @@ func TestJSONTimestampCache(t *testing.T) {
 		time.Date(2026, 11, 23, 23, 59, 59, 1000, time.UTC), // back to the first second
 	}
 	for _, tm := range times {
-		got := string(e.appendTime(nil, tm.UnixNano()))
+		got := string(e.json.appendTime(nil, tm.UnixNano()))
 		want := tm.UTC().Format("2006-01-02T15:04:05.000000")
 		if got != want {
 			t.Errorf("%v: got %q, want %q", tm, got, want)

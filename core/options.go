@@ -90,7 +90,7 @@ func WithLogger(name string) Option {
 func WithSeverity(s Severity) Option {
 	return func(c *config) error {
 		if !s.Valid() {
-			return fmt.Errorf("metlog: severity %d is not 0-7", s)
+			return fmt.Errorf("metlog: WithSeverity(%v): not one of the eight syslog severities", s)
 		}
 		c.severity = s
 		return nil

@@ -2,47 +2,69 @@ package core
 
 import "strconv"
 
-// Severity is a message's syslog severity, 0 (Emergency) to 7 (Debug).
+// Severity is a message's syslog severity.
 //
-// As in syslog the zero value is Emergency. A [Message] whose Severity is
-// [DefaultSeverity] takes the client's default (Info unless configured).
-type Severity int8
+// The zero Severity, [DefaultSeverity], means "not set": a [Message] that
+// carries it gets its client's default severity (Info unless
+// [WithSeverity]), never Emergency. So that zero can mean "not set", each
+// constant holds its syslog number plus one; [Severity.Number] returns the
+// syslog number, which is what every wire format carries, and
+// [SeverityFromNumber] goes the other way. Constants order as syslog
+// numbers do: a higher Severity is less severe.
+type Severity uint8
 
-// Syslog severities, most severe first.
+// Syslog severities, most severe first. The comment after each is its
+// syslog number, the value on the wire.
 const (
-	Emergency Severity = iota // 0: system is unusable
-	Alert                     // 1: action must be taken immediately
-	Critical                  // 2: critical conditions
-	Error                     // 3: error conditions
-	Warning                   // 4: warning conditions
-	Notice                    // 5: normal but significant condition
-	Info                      // 6: informational (Metlog's default)
-	Debug                     // 7: debug-level messages
+	DefaultSeverity Severity = iota // not set: the client's default severity
+
+	Emergency // 0: system is unusable
+	Alert     // 1: action must be taken immediately
+	Critical  // 2: critical conditions
+	Error     // 3: error conditions
+	Warning   // 4: warning conditions
+	Notice    // 5: normal but significant condition
+	Info      // 6: informational (Metlog's default)
+	Debug     // 7: debug-level messages
 )
 
-// DefaultSeverity asks the client to use its configured default severity.
-const DefaultSeverity Severity = -1
+var severityNames = [...]string{"default", "emergency", "alert", "critical", "error", "warning", "notice", "info", "debug"}
 
-var severityNames = [...]string{"emergency", "alert", "critical", "error", "warning", "notice", "info", "debug"}
-
-// String returns the severity's lower-case syslog name ("error", "info", ...),
-// or its number for values outside 0-7.
+// String returns the severity's lower-case syslog name ("error", "info",
+// ...), "default" for DefaultSeverity, and "severity(n)" for values outside
+// the constants.
 func (s Severity) String() string {
-	if s >= 0 && int(s) < len(severityNames) {
+	if int(s) < len(severityNames) {
 		return severityNames[s]
-	}
-	if s == DefaultSeverity {
-		return "default"
 	}
 	return "severity(" + strconv.Itoa(int(s)) + ")"
 }
 
-// Valid reports whether s is one of the eight syslog severities.
+// Valid reports whether s is one of the eight syslog severities (not
+// DefaultSeverity).
 func (s Severity) Valid() bool { return s >= Emergency && s <= Debug }
+
+// Number returns the syslog number of s, 0 (Emergency) to 7 (Debug), or -1
+// when s is not one of the eight syslog severities.
+func (s Severity) Number() int {
+	if !s.Valid() {
+		return -1
+	}
+	return int(s) - 1
+}
+
+// SeverityFromNumber returns the severity whose syslog number is n (0-7);
+// false for any other n.
+func SeverityFromNumber(n int) (Severity, bool) {
+	if n < 0 || n > 7 {
+		return DefaultSeverity, false
+	}
+	return Severity(n + 1), true
+}
 
 // ParseSeverity returns the severity named by s: a syslog name as String
 // returns it (also "warn", "err", "crit", "emerg", "informational") or a
-// digit 0-7.
+// syslog number "0" to "7".
 func ParseSeverity(s string) (Severity, bool) {
 	switch s {
 	case "emergency", "emerg", "0":
@@ -62,5 +84,5 @@ func ParseSeverity(s string) (Severity, bool) {
 	case "debug", "7":
 		return Debug, true
 	}
-	return 0, false
+	return DefaultSeverity, false
 }

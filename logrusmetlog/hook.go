@@ -46,7 +46,7 @@ func (h *Hook) Levels() []logrus.Level { return h.levels }
 // Fire sends entry. It always returns nil: a message that cannot be sent
 // is counted by the client, and logging goes on.
 func (h *Hook) Fire(entry *logrus.Entry) error {
-	sev := h.severity(entry.Level) // one outside 0-7 is the client's default, in Enabled and Send alike
+	sev := h.severity(entry.Level) // core.DefaultSeverity is the client's default, in Enabled and Send alike
 	if !h.c.Enabled(h.typ, sev) {
 		return nil
 	}

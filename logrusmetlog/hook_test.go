@@ -55,7 +55,8 @@ type nilSlices struct {
 }
 
 // wantSeverity is the mapping of DESIGN.md section 4.
-var wantSeverity = map[logrus.Level]core.Severity{
+// wantSeverity holds the syslog numbers of the design's level mapping.
+var wantSeverity = map[logrus.Level]int{
 	logrus.TraceLevel: 7, logrus.DebugLevel: 7, logrus.InfoLevel: 6, logrus.WarnLevel: 4,
 	logrus.ErrorLevel: 3, logrus.PanicLevel: 1, logrus.FatalLevel: 0,
 }
@@ -128,8 +129,8 @@ func TestMatchesTestHook(t *testing.T) {
 				if m.Payload != e.Message {
 					t.Errorf("%s: payload %q", what, m.Payload)
 				}
-				if m.Severity != wantSeverity[e.Level] {
-					t.Errorf("%s: severity %d, want %d for %s", what, m.Severity, wantSeverity[e.Level], e.Level)
+				if m.Severity.Number() != wantSeverity[e.Level] {
+					t.Errorf("%s: severity %d, want %d for %s", what, m.Severity.Number(), wantSeverity[e.Level], e.Level)
 				}
 				if m.Type != "oldstyle" || m.Logger != "test" {
 					t.Errorf("%s: type %q logger %q", what, m.Type, m.Logger)

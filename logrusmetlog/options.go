@@ -27,8 +27,8 @@ func WithLogger(name string) Option {
 }
 
 // WithSeverity replaces the level mapping ([DefaultSeverity]). f is called
-// for every entry and must be cheap; a result outside 0-7 means the
-// client's default severity.
+// for every entry and must be cheap; core.DefaultSeverity (the zero
+// Severity) means the client's default severity.
 func WithSeverity(f func(logrus.Level) core.Severity) Option {
 	return func(h *Hook) {
 		if f != nil {

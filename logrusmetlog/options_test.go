@@ -18,8 +18,8 @@ type ctxKey struct{}
 
 func TestDefaultSeverity(t *testing.T) {
 	for l, want := range wantSeverity {
-		if got := logrusmetlog.DefaultSeverity(l); got != want {
-			t.Errorf("%s: %d, want %d", l, got, want)
+		if got := logrusmetlog.DefaultSeverity(l); got.Number() != want {
+			t.Errorf("%s: %d, want %d", l, got.Number(), want)
 		}
 	}
 	if got := logrusmetlog.DefaultSeverity(logrus.TraceLevel + 1); got != core.Debug {

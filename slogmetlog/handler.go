@@ -41,7 +41,8 @@ type Options struct {
 	ReplaceAttr func(groups []string, a slog.Attr) slog.Attr
 
 	// Severity maps slog levels to syslog severities; nil means
-	// DefaultSeverity. A result outside 0-7 means the client's default.
+	// DefaultSeverity. core.DefaultSeverity (the zero Severity) means the
+	// client's default.
 	Severity func(slog.Level) core.Severity
 
 	// FromContext adds fields taken from the context passed to Handle,

@@ -20,13 +20,13 @@ import (
 )
 
 func TestSeverityMapping(t *testing.T) {
-	want := map[zapcore.Level]core.Severity{
+	want := map[zapcore.Level]int{ // syslog numbers
 		zap.DebugLevel - 1: 7, zap.DebugLevel: 7, zap.InfoLevel: 6, zap.WarnLevel: 4,
 		zap.ErrorLevel: 3, zap.DPanicLevel: 2, zap.PanicLevel: 1, zap.FatalLevel: 0, zap.FatalLevel + 1: 0,
 	}
 	for l, s := range want {
-		if got := zapmetlog.DefaultSeverity(l); got != s {
-			t.Errorf("DefaultSeverity(%v) = %d, want %d", l, got, s)
+		if got := zapmetlog.DefaultSeverity(l); got.Number() != s {
+			t.Errorf("DefaultSeverity(%v) = %d, want %d", l, got.Number(), s)
 		}
 	}
 }
@@ -51,7 +51,7 @@ func TestOptions(t *testing.T) {
 	msgs := metlogtest.Messages(t, c, capt)
 	got := make([]string, len(msgs))
 	for i, m := range msgs {
-		got[i] = fmt.Sprintf("%s %s %d %s", m.Type, m.Logger, m.Severity, m.Payload)
+		got[i] = fmt.Sprintf("%s %s %d %s", m.Type, m.Logger, m.Severity.Number(), m.Payload)
 	}
 	want := []string{
 		"applog fixed 5 w",

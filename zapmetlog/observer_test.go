@@ -158,11 +158,11 @@ func checkEntry(t *testing.T, f core.Format, ent observer.LoggedEntry, m *core.M
 	if m.Payload != ent.Message {
 		t.Errorf("%s: payload %q", where, m.Payload)
 	}
-	if want := map[zapcore.Level]core.Severity{
+	if want := map[zapcore.Level]int{ // syslog numbers
 		zap.DebugLevel: 7, zap.InfoLevel: 6, zap.WarnLevel: 4, zap.ErrorLevel: 3,
 		zap.DPanicLevel: 2, zap.PanicLevel: 1, zap.FatalLevel: 0,
-	}[ent.Level]; m.Severity != want {
-		t.Errorf("%s: severity %d, want %d for %v", where, m.Severity, want, ent.Level)
+	}[ent.Level]; m.Severity.Number() != want {
+		t.Errorf("%s: severity %d, want %d for %v", where, m.Severity.Number(), want, ent.Level)
 	}
 	wantLogger := ent.LoggerName
 	if wantLogger == "" {

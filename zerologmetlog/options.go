@@ -32,7 +32,8 @@ func WithRawType(typ string) Option { return func(c *config) { c.rawType = typ }
 
 // WithSeverity replaces the level mapping (DefaultSeverity). f is called
 // once for each of the 256 zerolog levels when the Writer is made; a
-// severity outside 0-7 (core.DefaultSeverity) means the client's default.
+// result of core.DefaultSeverity (the zero Severity) means the client's
+// default.
 func WithSeverity(f func(zerolog.Level) core.Severity) Option {
 	return func(c *config) {
 		if f != nil {
