@@ -196,7 +196,7 @@ func TestEncodeAllocs(t *testing.T) {
 			for _, m := range []*Message{
 				{Type: TypeOldstyle, Payload: benchPayload},
 				{Type: TypeOldstyle, Payload: benchPayload, Fields: benchFields(),
-					Scope: NewScope().With(Int("ctx", 1)).WithGroup("g")},
+					Scope: NewScope(f).With(Int("ctx", 1)).WithGroup("g")},
 			} {
 				dst, _ := enc.AppendMessage(nil, m)
 				allocs := testing.AllocsPerRun(100, func() {

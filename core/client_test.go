@@ -344,7 +344,7 @@ func TestNewRejectsBadConfig(t *testing.T) {
 // TestTopFieldsOutsideScopeGroups: a message's top-level fields stay at the
 // top level even when its scope leaves groups open.
 func TestTopFieldsOutsideScopeGroups(t *testing.T) {
-	scope := NewScope().With(String("req", "r1")).WithGroup("g").With(Int("a", 1)).WithGroup("h")
+	scope := NewScope(FormatJSON).With(String("req", "r1")).WithGroup("g").With(Int("a", 1)).WithGroup("h")
 	m := &Message{Type: "t", Scope: scope, Fields: []Field{Int("b", 2)}, TopFields: []Field{Group("source", String("file", "x.go"))}}
 	for _, f := range []Format{FormatJSON, FormatHeka} {
 		c, capt := newCaptureClient(t, f)

@@ -46,7 +46,7 @@ func TestInvalidUTF8(t *testing.T) {
 	cfg.Env = []Field{String(bad, bad)}
 	m := &Message{
 		Type: bad, Logger: bad, Payload: bad, Hostname: bad, EnvVersion: bad,
-		Scope: NewScope().With(String("k", bad)).WithGroup(bad),
+		Scope: NewScope(FormatJSON).With(String("k", bad)).WithGroup(bad),
 		Fields: []Field{
 			String(bad, bad).WithRepresentation(bad),
 			Strings("ss", []string{"x", bad}),
@@ -156,13 +156,13 @@ func TestEmptyGroupsWriteNothing(t *testing.T) {
 	}{
 		{"alone", Message{Fields: []Field{Group("")}}, nil},
 		{"nested", Message{Fields: []Field{Group("", Group(""))}}, nil},
-		{"pending scope", Message{Scope: NewScope().WithGroup("g"), Fields: []Field{Group("")}}, nil},
-		{"scope With", Message{Scope: NewScope().WithGroup("g").With(Group(""))}, nil},
-		{"scope With then field", Message{Scope: NewScope().WithGroup("g").With(Group("")), Fields: []Field{Int("x", 1)}},
+		{"pending scope", Message{Scope: NewScope(FormatJSON).WithGroup("g"), Fields: []Field{Group("")}}, nil},
+		{"scope With", Message{Scope: NewScope(FormatJSON).WithGroup("g").With(Group(""))}, nil},
+		{"scope With then field", Message{Scope: NewScope(FormatJSON).WithGroup("g").With(Group("")), Fields: []Field{Int("x", 1)}},
 			[]Field{Group("g", Int("x", 1))}},
 		{"truncated alone", Message{Payload: big, Fields: []Field{Group("")}},
 			[]Field{Int(TruncatedField, 1000)}},
-		{"truncated pending scope", Message{Payload: big, Scope: NewScope().WithGroup("g"), Fields: []Field{Group("", Group(""))}},
+		{"truncated pending scope", Message{Payload: big, Scope: NewScope(FormatJSON).WithGroup("g"), Fields: []Field{Group("", Group(""))}},
 			[]Field{Int(TruncatedField, 1000)}},
 	}
 	for _, c := range cases {
@@ -212,7 +212,7 @@ func TestTruncatePayload(t *testing.T) {
 				m := &Message{Type: "trunc", Payload: c.payload, Fields: []Field{Int("n", 1)}}
 				if c.env {
 					cfg.Env = []Field{String("env", "e")}
-					m.Scope = NewScope().With(String("s", "v")).WithGroup("grp")
+					m.Scope = NewScope(f).With(String("s", "v")).WithGroup("grp")
 					wantFields = []Field{String("env", "e"), String("s", "v")}
 				}
 				out := mustEncode(t, mustEncoder(t, f, cfg), m)
@@ -280,7 +280,7 @@ func TestOversizeFields(t *testing.T) {
 		"huge field, small payload": {Type: "o", Payload: "small", Fields: []Field{String("big", huge)}},
 		"huge field, no payload":    {Type: "o", Fields: []Field{String("big", huge)}},
 		"huge field, huge payload":  {Type: "o", Payload: huge, Fields: []Field{String("big", huge)}},
-		"huge scope":                {Type: "o", Scope: NewScope().With(String("big", huge))},
+		"huge scope":                {Type: "o", Scope: NewScope(FormatJSON).With(String("big", huge))},
 	}
 	for name, m := range msgs {
 		for _, f := range []Format{FormatHeka, FormatJSON} {

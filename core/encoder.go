@@ -19,6 +19,8 @@ const (
 	// FormatHeka is Heka's protobuf stream framing: 0x1E, header length,
 	// Header, 0x1F, Message.
 	FormatHeka
+
+	numFormats = iota
 )
 
 // String returns "json" or "heka".
@@ -81,7 +83,7 @@ type EncoderConfig struct {
 
 // NewEncoder returns an encoder writing format f.
 func NewEncoder(f Format, cfg EncoderConfig) (*Encoder, error) {
-	b, err := newEncBase(cfg)
+	b, err := newEncBase(f, cfg)
 	if err != nil {
 		return nil, err
 	}
@@ -138,7 +140,7 @@ func (b *encBase) isDefaultTail(m *Message) bool {
 		(m.Hostname == "" || m.Hostname == b.hostname)
 }
 
-func newEncBase(cfg EncoderConfig) (encBase, error) {
+func newEncBase(f Format, cfg EncoderConfig) (encBase, error) {
 	b := encBase{
 		logger:   cfg.Logger,
 		severity: Info,
@@ -166,7 +168,7 @@ func newEncBase(cfg EncoderConfig) (encBase, error) {
 		b.now = time.Now
 	}
 	if len(cfg.Env) > 0 {
-		b.env = NewScope().With(cfg.Env...)
+		b.env = NewScope(f).With(cfg.Env...)
 	}
 	return b, nil
 }

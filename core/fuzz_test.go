@@ -255,7 +255,7 @@ func FuzzRoundTrip(f *testing.F) {
 			},
 		}
 		if scoped {
-			m.Scope = NewScope().With(String("scoped", s2)).WithGroup("sg")
+			m.Scope = NewScope(FormatJSON).With(String("scoped", s2)).WithGroup("sg")
 		}
 
 		// Expected after a Heka round trip.

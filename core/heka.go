@@ -138,14 +138,11 @@ func (e *Encoder) appendHekaMessage(dst []byte, m *Message, sev Severity, payloa
 		dst = appendHekaTail(dst, ver, pid, host)
 	}
 
-	if e.env != nil {
-		dst = append(dst, e.env.heka...)
-	}
-	if s := m.Scope; s != nil {
-		dst = append(dst, s.heka...)
-	}
-	if (m.Scope != nil && len(m.Scope.prefix) > 0) || hasNamedGroup(m.Fields) || hasNamedGroup(m.TopFields) {
-		dst = appendHekaFieldsPrefixed(dst, m)
+	dst = append(dst, scopeTextOf(e.env, FormatHeka).heka...)
+	s := scopeTextOf(m.Scope, FormatHeka)
+	dst = append(dst, s.heka...)
+	if len(s.prefix) > 0 || hasNamedGroup(m.Fields) || hasNamedGroup(m.TopFields) {
+		dst = appendHekaFieldsPrefixed(dst, s.prefix, m)
 	} else {
 		dst = appendHekaFields(dst, nil, m.Fields)
 		dst = appendHekaFields(dst, nil, m.TopFields)
@@ -178,16 +175,13 @@ func appendVarint(dst []byte, v uint64) []byte {
 	return protowire.AppendVarint(dst, v)
 }
 
-// appendHekaFieldsPrefixed writes m's fields under its scope's prefix, and
+// appendHekaFieldsPrefixed writes m's fields under scopePrefix, and
 // its top-level fields, with scratch space for the dotted names of groups.
 // It is apart from appendMessage so that only messages with groups pay for
 // clearing that space.
-func appendHekaFieldsPrefixed(dst []byte, m *Message) []byte {
+func appendHekaFieldsPrefixed(dst, scopePrefix []byte, m *Message) []byte {
 	var pbuf [128]byte
-	prefix := pbuf[:0]
-	if m.Scope != nil {
-		prefix = append(prefix, m.Scope.prefix...)
-	}
+	prefix := append(pbuf[:0], scopePrefix...)
 	dst = appendHekaFields(dst, prefix, m.Fields)
 	return appendHekaFields(dst, pbuf[:0], m.TopFields)
 }

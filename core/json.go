@@ -82,12 +82,12 @@ func appendJSONTail(dst []byte, ver string, pid int32, host string) []byte {
 func (e *Encoder) appendJSONMembers(dst []byte, m *Message, origLen int) []byte {
 	start := len(dst)
 	first := true
-	if e.env != nil && len(e.env.json) > 0 {
-		dst = append(dst, e.env.json...)
+	if env := scopeTextOf(e.env, FormatJSON); len(env.json) > 0 {
+		dst = append(dst, env.json...)
 		first = false
 	}
-	s := m.Scope
-	if s != nil && len(s.json) > 0 {
+	s := scopeTextOf(m.Scope, FormatJSON)
+	if len(s.json) > 0 {
 		if !first {
 			dst = append(dst, ',')
 		}
@@ -95,29 +95,23 @@ func (e *Encoder) appendJSONMembers(dst []byte, m *Message, origLen int) []byte 
 		first = s.jsonEmpty
 	}
 	if writesJSONMember(m.Fields) {
-		if s != nil {
-			// Groups named by WithGroup but still empty open only now
-			// that there is something to put in them (slog's rule).
-			for _, g := range s.pending {
-				if !first {
-					dst = append(dst, ',')
-				}
-				dst = appendJSONKey(dst, g)
-				dst = append(dst, '{')
-				first = true
+		// Groups named by WithGroup but still empty open only now that
+		// there is something to put in them (slog's rule).
+		for _, g := range s.pending {
+			if !first {
+				dst = append(dst, ',')
 			}
+			dst = appendJSONKey(dst, g)
+			dst = append(dst, '{')
+			first = true
 		}
 		dst, _ = appendJSONFields(dst, m.Fields, first)
-		if s != nil {
-			for range s.pending {
-				dst = append(dst, '}')
-			}
-		}
-	}
-	if s != nil {
-		for i := 0; i < s.jsonOpen; i++ {
+		for range s.pending {
 			dst = append(dst, '}')
 		}
+	}
+	for i := 0; i < s.jsonOpen; i++ {
+		dst = append(dst, '}')
 	}
 	// Everything above is at the top level of "fields" once the groups
 	// are closed: whether anything was written is whether dst grew.

@@ -250,7 +250,7 @@ func roundTrips() []roundTrip {
 		{
 			name: "scope With and WithGroup",
 			msg: Message{Type: "scope",
-				Scope: NewScope().With(String("svc", "api")).
+				Scope: NewScope(FormatJSON).With(String("svc", "api")).
 					WithGroup("req").With(Int("id", 7)).
 					WithGroup("inner"),
 				Fields: []Field{Int("n", 1), Group("g", Bool("b", true))},
@@ -269,19 +269,19 @@ func roundTrips() []roundTrip {
 		{
 			name: "scope WithGroup without attrs is not written",
 			msg: Message{Type: "scope",
-				Scope: NewScope().With(Int("a", 1)).WithGroup("empty").WithGroup("empty2"),
+				Scope: NewScope(FormatJSON).With(Int("a", 1)).WithGroup("empty").WithGroup("empty2"),
 			},
 			heka: []Field{Int("a", 1)},
 			json: []Field{Int("a", 1)},
 		},
 		{
 			name: "scope only WithGroup, no fields anywhere",
-			msg:  Message{Type: "scope", Scope: NewScope().WithGroup("g")},
+			msg:  Message{Type: "scope", Scope: NewScope(FormatJSON).WithGroup("g")},
 		},
 		{
 			name: "scope nested WithGroup then With",
 			msg: Message{Type: "scope",
-				Scope:  NewScope().WithGroup("g").WithGroup("h").With(Int("x", 1)),
+				Scope:  NewScope(FormatJSON).WithGroup("g").WithGroup("h").With(Int("x", 1)),
 				Fields: []Field{Int("y", 2)},
 			},
 			heka: []Field{Int("g.h.x", 1), Int("g.h.y", 2)},
@@ -290,7 +290,7 @@ func roundTrips() []roundTrip {
 		{
 			name: "scope with open group, message without fields",
 			msg: Message{Type: "scope",
-				Scope: NewScope().WithGroup("g").With(Int("x", 1)).WithGroup("h"),
+				Scope: NewScope(FormatJSON).WithGroup("g").With(Int("x", 1)).WithGroup("h"),
 			},
 			heka: []Field{Int("g.x", 1)},
 			json: []Field{Group("g", Int("x", 1))},
@@ -298,7 +298,7 @@ func roundTrips() []roundTrip {
 		{
 			name: "scope WithGroup, message fields only",
 			msg: Message{Type: "scope",
-				Scope:  NewScope().WithGroup("g"),
+				Scope:  NewScope(FormatJSON).WithGroup("g"),
 				Fields: []Field{Int("y", 2)},
 			},
 			heka: []Field{Int("g.y", 2)},
@@ -310,7 +310,7 @@ func roundTrips() []roundTrip {
 				c.Env = []Field{String("env", "prod"), Group("build", String("rev", "abc"))}
 			},
 			msg: Message{Type: "env",
-				Scope:  NewScope().With(String("svc", "api")).WithGroup("req"),
+				Scope:  NewScope(FormatJSON).With(String("svc", "api")).WithGroup("req"),
 				Fields: []Field{Int("n", 1)},
 			},
 			heka: []Field{String("env", "prod"), String("build.rev", "abc"), String("svc", "api"), Int("req.n", 1)},

@@ -105,6 +105,7 @@ func NewHandler(c *core.Client, opts *Options) *Handler {
 	if h.typ == "" {
 		h.typ = core.TypeOldstyle
 	}
+	h.scope = core.NewScope(c.Format()) // attributes are encoded in the client's format
 	return h
 }
 

@@ -88,7 +88,7 @@ func NewCore(c *core.Client, enab zapcore.LevelEnabler, opts ...Option) zapcore.
 	for i := range s.sev {
 		s.sev[i] = s.severity(zapcore.Level(int8(uint8(i))))
 	}
-	return &Core{enab: enab, client: c, cfg: s}
+	return &Core{enab: enab, client: c, cfg: s, scope: core.NewScope(c.Format())}
 }
 
 // Level returns the minimum level enabled, for zapcore.LevelOf.

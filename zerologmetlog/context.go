@@ -12,8 +12,8 @@ import (
 // {"level":"info",<context>,<event fields>,"time":...,"message":...}.
 // The writer cannot see loggers, only bytes, so it learns contexts from
 // them: when the leading members of two recent events are the same bytes,
-// it converts those members once into a core.Scope (encoded once, in both
-// formats) and from then on parses and encodes only the rest of events
+// it converts those members once into a core.Scope (encoded once, in the
+// client's format) and from then on parses and encodes only the rest of events
 // that start with them. Members are the same bytes, so the fields are the
 // same: the output does not change, only its cost.
 //
@@ -48,7 +48,8 @@ type ctxEntry struct {
 // goroutine writing to it: lock-free reads, entries replaced by the CLOCK
 // rule (an entry used since the hand last passed gets a second chance).
 type ctxCache struct {
-	slots []atomic.Pointer[ctxEntry]
+	format core.Format // the client's: scopes are encoded in it
+	slots  []atomic.Pointer[ctxEntry]
 	next  atomic.Uint32 // the clock hand
 	any   atomic.Bool   // some slot holds an entry
 }
@@ -67,11 +68,11 @@ func (c *ctxCache) insert(e *ctxEntry) {
 	}
 }
 
-func newCtxCache(n int) *ctxCache {
+func newCtxCache(n int, f core.Format) *ctxCache {
 	if n <= 0 {
 		return nil
 	}
-	return &ctxCache{slots: make([]atomic.Pointer[ctxEntry], n)}
+	return &ctxCache{format: f, slots: make([]atomic.Pointer[ctxEntry], n)}
 }
 
 // splitLevel finds the members after zerolog's leading level member:
@@ -197,7 +198,7 @@ func (cv *converter) learn(cache *ctxCache, p []byte, restAt int) {
 			return // another goroutine learnt it
 		}
 	}
-	if e := cv.convertContext(prefix); e != nil {
+	if e := cv.convertContext(prefix, cache.format); e != nil {
 		e.hasMsg = firstMsg >= 0 && firstMsg < best
 		e.hasTime = firstTs >= 0 && firstTs < best
 		cache.insert(e)
@@ -205,7 +206,7 @@ func (cv *converter) learn(cache *ctxCache, p []byte, restAt int) {
 }
 
 // convertContext converts context members into an entry for the cache.
-func (cv *converter) convertContext(prefix []byte) *ctxEntry {
+func (cv *converter) convertContext(prefix []byte, f core.Format) *ctxEntry {
 	src := make([]byte, 0, len(prefix)+2)
 	src = append(append(append(src, '{'), prefix...), '}')
 	v, err := cv.p.ParseBytes(src)
@@ -221,7 +222,7 @@ func (cv *converter) convertContext(prefix []byte) *ctxEntry {
 	ent := &ctxEntry{
 		prefix: src[1 : len(src)-1 : len(src)-1], // a copy: p is the caller's
 		keys:   cv.keys,
-		scope:  core.NewScope().With(e.Fields()...),
+		scope:  core.NewScope(f).With(e.Fields()...),
 	}
 	e.Free()
 	cv.e = nil

@@ -32,7 +32,7 @@ func NewWriter(c *core.Client, opts ...Option) *Writer {
 	for _, o := range opts {
 		o(&cfg)
 	}
-	w := &Writer{c: c, logger: cfg.logger, typ: cfg.typ, rawType: cfg.rawType, ctx: newCtxCache(cfg.contexts)}
+	w := &Writer{c: c, logger: cfg.logger, typ: cfg.typ, rawType: cfg.rawType, ctx: newCtxCache(cfg.contexts, c.Format())}
 	for i := range w.sev {
 		w.sev[i] = cfg.severity(zerolog.Level(int8(uint8(i))))
 	}
