@@ -4,6 +4,8 @@ import (
 	"crypto/tls"
 	"fmt"
 	"time"
+
+	"github.com/metlog-go/metlog/internal/frameq"
 )
 
 // Option configures a Client.
@@ -24,13 +26,14 @@ const (
 // Defaults of the transport options.
 const (
 	DefaultBufferSize    = 4 << 20 // bytes of ring buffer
-	DefaultBatchSize     = 64 << 10
+	DefaultBatchSize     = frameq.DefaultBatchSize
 	DefaultDatagramSize  = 65507 // the largest UDP payload over IPv4
 	DefaultDialTimeout   = 2 * time.Second
 	DefaultWriteTimeout  = 5 * time.Second
-	DefaultBackoffMin    = 50 * time.Millisecond
-	DefaultBackoffMax    = 5 * time.Second
+	DefaultBackoffMin    = frameq.DefaultBackoffMin
+	DefaultBackoffMax    = frameq.DefaultBackoffMax
 	DefaultFlushInterval = time.Millisecond
+	DefaultCloseTimeout  = frameq.DefaultCloseTimeout
 )
 
 type config struct {
@@ -49,6 +52,7 @@ type config struct {
 	writeTimeout time.Duration
 	backoffMin   time.Duration
 	backoffMax   time.Duration
+	closeTimeout time.Duration
 	filters      filters
 	onError      func(error)
 }
@@ -65,6 +69,7 @@ func defaultConfig() config {
 		writeTimeout: DefaultWriteTimeout,
 		backoffMin:   DefaultBackoffMin,
 		backoffMax:   DefaultBackoffMax,
+		closeTimeout: DefaultCloseTimeout,
 		filters:      newFilters(),
 	}
 }
@@ -212,6 +217,19 @@ func WithBackoff(min, max time.Duration) Option {
 			return fmt.Errorf("metlog: back-off %v..%v", min, max)
 		}
 		c.backoffMin, c.backoffMax = min, max
+		return nil
+	}
+}
+
+// WithCloseTimeout bounds Flush and Close when their context has no
+// deadline (DefaultCloseTimeout): what is still queued then is counted in
+// Drops.Failed, as with an explicit deadline.
+func WithCloseTimeout(d time.Duration) Option {
+	return func(c *config) error {
+		if d <= 0 {
+			return fmt.Errorf("metlog: close timeout %v", d)
+		}
+		c.closeTimeout = d
 		return nil
 	}
 }

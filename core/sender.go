@@ -1,6 +1,6 @@
 package core
 
-import "errors"
+import "github.com/metlog-go/metlog/internal/frameq"
 
 // A Sender delivers encoded frames to a router (or a file, or a test).
 // The client calls Send from one goroutine only; Close may be called
@@ -28,80 +28,48 @@ type FrameLimiter interface {
 	MaxFrameSize() int
 }
 
-// ErrUnavailable marks a sender error after which delivery should be retried.
-var ErrUnavailable = errors.New("metlog: router unavailable")
+// ErrUnavailable marks a sender error after which delivery should be
+// retried (after a back-off, or through the fallback sender).
+var ErrUnavailable = frameq.ErrUnavailable
 
 // Batch is a run of encoded frames, all of one format, stored back to back.
+// A sender gets it straight from the ring's memory: it is valid only during
+// the Send call.
 type Batch struct {
 	// Format is the frames' wire format.
 	Format Format
-	buf    []byte
-	start  int   // offset of the first frame in buf
-	ends   []int // end offset of each frame in buf
+	b      frameq.Batch
 }
 
 // Len returns the number of frames.
-func (b *Batch) Len() int { return len(b.ends) }
+func (b *Batch) Len() int { return b.b.Len() }
 
 // Frame returns frame i. The bytes belong to the batch: copy them to keep them.
-func (b *Batch) Frame(i int) []byte {
-	s := b.start
-	if i > 0 {
-		s = b.ends[i-1]
-	}
-	return b.buf[s:b.ends[i]]
-}
+func (b *Batch) Frame(i int) []byte { return b.b.Frame(i) }
 
 // Bytes returns frames i to j-1 as one contiguous slice.
-func (b *Batch) Bytes(i, j int) []byte {
-	if i >= j {
-		return nil
-	}
-	s := b.start
-	if i > 0 {
-		s = b.ends[i-1]
-	}
-	return b.buf[s:b.ends[j-1]]
-}
+func (b *Batch) Bytes(i, j int) []byte { return b.b.Bytes(i, j) }
 
 // Size returns the total bytes of all frames.
-func (b *Batch) Size() int {
-	if len(b.ends) == 0 {
-		return 0
-	}
-	return b.ends[len(b.ends)-1] - b.start
-}
+func (b *Batch) Size() int { return b.b.Size() }
 
 // FramesIn returns how many leading frames lie completely within the first
 // n bytes of Bytes(0, Len()): what a stream write of n bytes delivered.
-func (b *Batch) FramesIn(n int) int {
-	k := 0
-	for k < len(b.ends) && b.ends[k]-b.start <= n {
-		k++
-	}
-	return k
+func (b *Batch) FramesIn(n int) int { return b.b.FramesIn(n) }
+
+// senderSink delivers a queue's batches through a Sender, in one format.
+// The queue calls it from its one consumer goroutine, so one Batch is
+// reused for every call.
+type senderSink struct {
+	s     Sender
+	batch Batch
 }
 
-// NewBatch returns a batch of the given frames (copied), for tests and for
-// senders that wrap other senders.
-func NewBatch(f Format, frames ...[]byte) *Batch {
-	b := &Batch{Format: f}
-	for _, fr := range frames {
-		b.add(fr)
-	}
-	return b
+func (k *senderSink) Send(b *frameq.Batch) (int, error) {
+	k.batch.b = *b
+	n, err := k.s.Send(&k.batch)
+	k.batch.b = frameq.Batch{} // keep no ring memory reachable
+	return n, err
 }
 
-func (b *Batch) add(frame []byte) {
-	b.buf = append(b.buf, frame...)
-	b.ends = append(b.ends, len(b.buf))
-}
-
-// from returns a view of frames i.. of b.
-func (b *Batch) from(i int) Batch {
-	v := Batch{Format: b.Format, buf: b.buf, ends: b.ends[i:], start: b.start}
-	if i > 0 {
-		v.start = b.ends[i-1]
-	}
-	return v
-}
+func (k *senderSink) Close() error { return k.s.Close() }

@@ -1,4 +1,4 @@
-package core
+package frameq
 
 import (
 	"math/rand/v2"
