@@ -50,8 +50,8 @@ type ctxEntry struct {
 type ctxCache struct {
 	format core.Format // the client's: scopes are encoded in it
 	slots  []atomic.Pointer[ctxEntry]
-	next  atomic.Uint32 // the clock hand
-	any   atomic.Bool   // some slot holds an entry
+	next   atomic.Uint32 // the clock hand
+	any    atomic.Bool   // some slot holds an entry
 }
 
 func (c *ctxCache) insert(e *ctxEntry) {
