@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -32,6 +34,7 @@ type Client struct {
 
 	filtered frameq.Counter
 	oversize atomic.Uint64
+	invalid  atomic.Uint64 // the format cannot carry the message
 	panics   atomic.Uint64 // filter predicate panics, counted in Errors
 }
 
@@ -61,10 +64,15 @@ func New(addr string, opts ...Option) (*Client, error) {
 	if maxSize <= 0 {
 		maxSize = DefaultMaxMessageSize
 	}
-	if fl, ok := s.(FrameLimiter); ok {
-		// Leave room for the largest Heka header, or JSON's newline.
+	if fl, ok := s.(FrameLimiter); ok && cfg.format != FormatStatsd {
+		// Leave room for the largest Heka header, or JSON's newline. (A
+		// statsd line longer than a datagram goes alone.)
 		if lim := fl.MaxFrameSize() - (3 + MaxHeaderSize); lim < maxSize {
 			maxSize = lim
+		}
+		if maxSize < minMessageSize {
+			s.Close()
+			return nil, fmt.Errorf("metlog: datagrams of %d bytes cannot carry a %s message of %d bytes", fl.MaxFrameSize(), cfg.format, minMessageSize)
 		}
 	}
 	if maxFrame := maxSize + 3 + MaxHeaderSize; cfg.bufferSize < 2*maxFrame {
@@ -98,6 +106,7 @@ func New(addr string, opts ...Option) (*Client, error) {
 		BackoffMin:   cfg.backoffMin,
 		BackoffMax:   cfg.backoffMax,
 		CloseTimeout: cfg.closeTimeout,
+		NoRetry:      cfg.noRetry,
 		Fallback:     fallback,
 		OnError:      cfg.onError,
 	})
@@ -110,18 +119,39 @@ func dialAddr(addr string, cfg *config) (Sender, error) {
 	if !ok {
 		return nil, fmt.Errorf("metlog: address %q has no scheme (udp://, tcp://, tls://, unix://, unixgram://, stdout://, stderr://, file://)", addr)
 	}
+	scheme = strings.ToLower(scheme)
+	bad := func(err error) error {
+		return fmt.Errorf("metlog: address %q: %w (want %s://host:port)", addr, err, scheme)
+	}
 	so := StreamOptions{DialTimeout: cfg.dialTimeout, WriteTimeout: cfg.writeTimeout}
 	switch scheme {
 	case "udp":
-		return NewUDPSender(strings.Split(rest, ","), cfg.datagramSize)
-	case "tcp":
+		hosts := strings.Split(rest, ",")
+		for i, h := range hosts {
+			if err := checkHostPort(h); err != nil {
+				return nil, bad(fmt.Errorf("host %d of %d: %w", i+1, len(hosts), err))
+			}
+		}
+		return NewUDPSender(hosts, cfg.datagramSize)
+	case "tcp", "tls":
+		if err := checkHostPort(rest); err != nil {
+			return nil, bad(err)
+		}
+		if scheme == "tls" {
+			return NewTLSSender(rest, cfg.tls, so), nil
+		}
 		return NewTCPSender(rest, so), nil
-	case "tls":
-		return NewTLSSender(rest, cfg.tls, so), nil
-	case "unix":
-		return NewUnixSender(rest, so), nil
-	case "unixgram":
-		return NewUnixgramSender(rest, cfg.datagramSize, cfg.writeTimeout), nil
+	case "unix", "unixgram", "file":
+		if rest == "" {
+			return nil, fmt.Errorf("metlog: address %q: no path (want %s:///path/to/socket)", addr, scheme)
+		}
+		switch scheme {
+		case "unix":
+			return NewUnixSender(rest, so), nil
+		case "unixgram":
+			return NewUnixgramSender(rest, cfg.datagramSize, cfg.writeTimeout), nil
+		}
+		return NewFileSender(rest)
 	case "stdout", "stderr":
 		if rest != "" {
 			return nil, fmt.Errorf("metlog: address %q: %s:// takes no path", addr, scheme)
@@ -130,10 +160,38 @@ func dialAddr(addr string, cfg *config) (Sender, error) {
 			return NewWriterSender(stdout()), nil
 		}
 		return NewWriterSender(stderr()), nil
-	case "file":
-		return NewFileSender(rest)
 	}
 	return nil, fmt.Errorf("metlog: address %q: unknown scheme %q", addr, scheme)
+}
+
+// checkHostPort checks a "host:port" address without resolving it: a
+// host, and a port that is a number 1-65535 or a service name.
+func checkHostPort(hp string) error {
+	if hp == "" {
+		return errors.New("no host and port")
+	}
+	host, port, err := net.SplitHostPort(hp)
+	if err != nil {
+		return fmt.Errorf("%q is not host:port", hp)
+	}
+	switch {
+	case host == "":
+		return fmt.Errorf("%q has no host", hp)
+	case port == "":
+		return fmt.Errorf("%q has no port", hp)
+	case strings.ContainsAny(host, "/?#"):
+		return fmt.Errorf("host %q is not a host name or address", host)
+	}
+	if n, err := strconv.Atoi(port); err == nil {
+		if n < 1 || n > 65535 {
+			return fmt.Errorf("port %d is outside 1-65535", n)
+		}
+		return nil
+	}
+	if _, err := net.LookupPort("tcp", port); err != nil {
+		return fmt.Errorf("port %q is not a number or a known service", port)
+	}
+	return nil
 }
 
 // Format returns the client's wire format.
@@ -168,8 +226,8 @@ func (c *Client) orDefault(sev Severity) Severity {
 // delivery. It does not keep m or anything m refers to.
 //
 // A message that a filter rejects returns nil. A message that cannot be
-// queued returns ErrFull, ErrClosed or an error wrapping ErrOversize; all
-// are counted in Stats.
+// queued returns ErrFull, ErrClosed, or an error wrapping ErrOversize or
+// ErrNotEncodable; all are counted in Stats.
 func (c *Client) Send(m *Message) error {
 	sev := c.orDefault(m.Severity)
 	if !c.filt.pass(m, sev) {
@@ -185,7 +243,11 @@ func (c *Client) Send(m *Message) error {
 	*bp, err = c.enc.appendMessage((*bp)[:0], m, sev)
 	if err != nil {
 		c.bufs.Put(bp)
-		c.oversize.Add(1)
+		if errors.Is(err, ErrNotEncodable) {
+			c.invalid.Add(1)
+		} else {
+			c.oversize.Add(1)
+		}
 		return err
 	}
 	res := c.q.Push(*bp)
@@ -214,6 +276,7 @@ func (c *Client) Stats() Stats {
 			Filtered: c.filtered.Load(),
 			Full:     q.Full + q.DroppedOldest,
 			Oversize: c.oversize.Load(),
+			Invalid:  c.invalid.Load(),
 			Closed:   q.Closed,
 			Failed:   q.Failed,
 		},
@@ -221,8 +284,11 @@ func (c *Client) Stats() Stats {
 	if r, ok := c.sender.(interface{ Reconnects() uint64 }); ok {
 		st.Reconnects = r.Reconnects()
 	}
+	if w, ok := c.sender.(interface{ Writes() uint64 }); ok {
+		st.Writes = w.Writes()
+	}
 	st.Filtered = st.Drops.Filtered
-	st.Dropped = st.Drops.Filtered + st.Drops.Full + st.Drops.Oversize + st.Drops.Closed + st.Drops.Failed
+	st.Dropped = st.Drops.Filtered + st.Drops.Full + st.Drops.Oversize + st.Drops.Invalid + st.Drops.Closed + st.Drops.Failed
 	return st
 }
 

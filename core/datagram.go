@@ -6,55 +6,74 @@ import (
 	"net"
 	"net/netip"
 	"sync"
+	"sync/atomic"
 	"time"
 )
 
 // DatagramSender sends frames as datagrams over UDP (to one or more hosts)
-// or a unix datagram socket. Heka records are packed several to a datagram
-// up to the size limit; each JSON object travels alone, without its
-// newline. Errors drop what they concern, counted as failed: datagrams are
-// not retried.
+// or a unix datagram socket. Heka records and statsd lines are packed
+// several to a datagram up to the size limit (a statsd line longer than the
+// limit goes alone, in a datagram of its own size); each JSON object
+// travels alone. The newline that ends JSON objects and statsd lines is
+// not sent at the end of a datagram. Errors drop what they concern, counted
+// as failed: datagrams are not retried.
 type DatagramSender struct {
 	max       int
 	write     func(p []byte) (delivered bool, err error)
 	close     func() error
 	closeOnce sync.Once
+	writes    atomic.Uint64
 }
 
 // NewUDPSender returns a sender of datagrams of at most maxDatagram bytes
-// to every one of hosts ("host:port"), as metlog-py's UDP sender did.
+// to every one of hosts ("host:port"), as metlog-py's UDP sender did. Host
+// names are resolved on first use and again after a failed write, so a
+// router whose name is not yet known, or that moves, is followed.
 func NewUDPSender(hosts []string, maxDatagram int) (*DatagramSender, error) {
-	if len(hosts) == 0 || (len(hosts) == 1 && hosts[0] == "") {
+	if len(hosts) == 0 {
 		return nil, errors.New("metlog: udp:// address without a host")
 	}
-	addrs := make([]netip.AddrPort, 0, len(hosts))
 	for _, h := range hosts {
-		ua, err := net.ResolveUDPAddr("udp", h)
-		if err != nil {
+		if err := checkHostPort(h); err != nil {
 			return nil, fmt.Errorf("metlog: udp host %q: %w", h, err)
 		}
-		addrs = append(addrs, ua.AddrPort())
 	}
 	conn, err := net.ListenUDP("udp", nil)
 	if err != nil {
 		return nil, fmt.Errorf("metlog: udp socket: %w", err)
 	}
-	return &DatagramSender{
-		max: maxDatagram,
-		write: func(p []byte) (bool, error) {
-			ok := false
-			var errs error
-			for _, a := range addrs {
-				if _, err := conn.WriteToUDPAddrPort(p, a); err != nil {
-					errs = errors.Join(errs, fmt.Errorf("metlog: udp %v: %w", a, err))
-				} else {
-					ok = true
-				}
+	u := &udpHosts{conn: conn, hosts: hosts, addrs: make([]netip.AddrPort, len(hosts))}
+	return &DatagramSender{max: maxDatagram, write: u.write, close: conn.Close}, nil
+}
+
+// udpHosts writes each datagram to every host, resolving a host's name
+// when it has no address yet (the first write, or after a failed one).
+type udpHosts struct {
+	conn  *net.UDPConn
+	hosts []string
+	addrs []netip.AddrPort // the zero value: not resolved
+}
+
+func (u *udpHosts) write(p []byte) (bool, error) {
+	ok := false
+	var errs error
+	for i, h := range u.hosts {
+		if !u.addrs[i].IsValid() {
+			ua, err := net.ResolveUDPAddr("udp", h)
+			if err != nil {
+				errs = errors.Join(errs, fmt.Errorf("metlog: udp %s: %w", h, err))
+				continue
 			}
-			return ok, errs
-		},
-		close: conn.Close,
-	}, nil
+			u.addrs[i] = ua.AddrPort()
+		}
+		if _, err := u.conn.WriteToUDPAddrPort(p, u.addrs[i]); err != nil {
+			errs = errors.Join(errs, fmt.Errorf("metlog: udp %s (%v): %w", h, u.addrs[i], err))
+			u.addrs[i] = netip.AddrPort{} // resolve again: the router may have moved
+		} else {
+			ok = true
+		}
+	}
+	return ok, errs
 }
 
 // NewUnixgramSender returns a sender of datagrams of at most maxDatagram
@@ -118,26 +137,28 @@ func (u *unixgram) close() error {
 // MaxFrameSize returns the datagram size limit.
 func (s *DatagramSender) MaxFrameSize() int { return s.max }
 
+// Writes returns the number of datagrams written.
+func (s *DatagramSender) Writes() uint64 { return s.writes.Load() }
+
 // Send writes the batch as datagrams.
 func (s *DatagramSender) Send(b *Batch) (int, error) {
 	delivered := 0
 	var firstErr error
 	for i := 0; i < b.Len(); {
 		j := i + 1
-		var p []byte
-		if b.Format == FormatHeka {
-			// Pack as many whole records as fit one datagram.
-			for j < b.Len() && len(b.Bytes(i, j+1)) <= s.max {
+		if b.Format.packs() {
+			// As many whole frames as fit one datagram (the first alone
+			// when it is larger).
+			for j < b.Len() && len(b.Bytes(i, j+1))-b.Format.trailer() <= s.max {
 				j++
 			}
-			p = b.Bytes(i, j)
-		} else {
-			p = b.Frame(i)
-			if n := len(p); n > 0 && p[n-1] == '\n' {
-				p = p[:n-1]
-			}
+		}
+		p := b.Bytes(i, j)
+		if n := len(p); n > 0 && b.Format.trailer() == 1 && p[n-1] == '\n' {
+			p = p[:n-1]
 		}
 		ok, err := s.write(p)
+		s.writes.Add(1)
 		if ok {
 			delivered += j - i
 		}
@@ -154,4 +175,17 @@ func (s *DatagramSender) Close() error {
 	var err error
 	s.closeOnce.Do(func() { err = s.close() })
 	return err
+}
+
+// packs reports whether several frames of format f may share a datagram:
+// Heka records and statsd lines may, JSON objects travel alone.
+func (f Format) packs() bool { return f == FormatHeka || f == FormatStatsd }
+
+// trailer returns how many bytes end each frame of format f that a
+// datagram leaves out at its end: the newline of JSON and statsd.
+func (f Format) trailer() int {
+	if f == FormatHeka {
+		return 0
+	}
+	return 1
 }

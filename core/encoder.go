@@ -19,17 +19,23 @@ const (
 	// FormatHeka is Heka's protobuf stream framing: 0x1E, header length,
 	// Header, 0x1F, Message.
 	FormatHeka
+	// FormatStatsd is statsd's line protocol, for metric messages
+	// (counter, timer, gauge) only: "name:value|c|@rate|#tag:v" lines,
+	// packed several to a datagram.
+	FormatStatsd
 
 	numFormats = iota
 )
 
-// String returns "json" or "heka".
+// String returns "json", "heka" or "statsd".
 func (f Format) String() string {
 	switch f {
 	case FormatJSON:
 		return "json"
 	case FormatHeka:
 		return "heka"
+	case FormatStatsd:
+		return "statsd"
 	}
 	return fmt.Sprintf("format(%d)", uint8(f))
 }
@@ -55,8 +61,9 @@ var ErrOversize = errors.New("metlog: message exceeds the size limit")
 type Encoder struct {
 	format Format
 	encBase
-	json jsonState // FormatJSON's pre-encoded parts
-	heka hekaState // FormatHeka's pre-encoded parts and signer
+	json       jsonState // FormatJSON's pre-encoded parts
+	heka       hekaState // FormatHeka's pre-encoded parts and signer
+	statsdTags bool      // FormatStatsd writes tags
 }
 
 // EncoderConfig holds the values an encoder adds to every message.
@@ -75,8 +82,12 @@ type EncoderConfig struct {
 	// An oversize message has its payload truncated, with a
 	// TruncatedField marker, or is rejected with ErrOversize.
 	MaxSize int
-	// HMAC signs Heka records; ignored by the JSON encoder.
+	// HMAC signs Heka records; ignored by the other formats.
 	HMAC *HMACConfig
+	// StatsdTags makes FormatStatsd write a metric's fields other than
+	// its name and rate as DogStatsD tags ("|#k:v,..."); core.New turns it
+	// on unless WithStatsdTags(false).
+	StatsdTags bool
 	// Now returns the timestamp of messages without one; time.Now when nil.
 	Now func() time.Time
 }
@@ -95,6 +106,8 @@ func NewEncoder(f Format, cfg EncoderConfig) (*Encoder, error) {
 		if err := e.heka.init(&e.encBase, cfg.HMAC); err != nil {
 			return nil, err
 		}
+	case FormatStatsd:
+		e.statsdTags = cfg.StatsdTags
 	default:
 		return nil, fmt.Errorf("metlog: unknown format %d", f)
 	}
@@ -104,10 +117,12 @@ func NewEncoder(f Format, cfg EncoderConfig) (*Encoder, error) {
 // Format returns the encoder's wire format.
 func (e *Encoder) Format() Format { return e.format }
 
-// AppendMessage appends m as one frame: a JSON object and "\n", or a framed
-// Heka record. A message over the size limit has its payload truncated
-// (with a TruncatedField marker); if it still does not fit, the error wraps
-// ErrOversize and dst is returned unchanged.
+// AppendMessage appends m as one frame: a JSON object and "\n", a framed
+// Heka record, or statsd lines. A JSON or Heka message over the size limit
+// has its payload truncated (with a TruncatedField marker); if it still
+// does not fit, the error wraps ErrOversize. A message the format cannot
+// carry gives an error wrapping ErrNotEncodable. On error dst is returned
+// unchanged.
 func (e *Encoder) AppendMessage(dst []byte, m *Message) ([]byte, error) {
 	return e.appendMessage(dst, m, e.severityOf(m))
 }
@@ -221,6 +236,9 @@ func (b *encBase) tailValues(m *Message) (ver string, pid int32, host string) {
 // when the encoded message is over the limit re-encodes it with the
 // payload cut (at a UTF-8 boundary) and a TruncatedField marker.
 func (e *Encoder) appendMessage(dst []byte, m *Message, sev Severity) ([]byte, error) {
+	if e.format == FormatStatsd {
+		return e.encodeStatsd(dst, m) // a payload that is a number cannot be cut
+	}
 	start := len(dst)
 	out, size := e.encode(dst, m, sev, m.Payload, -1)
 	if size <= e.maxSize {

@@ -53,12 +53,14 @@ type config struct {
 	backoffMin   time.Duration
 	backoffMax   time.Duration
 	closeTimeout time.Duration
+	noRetry      bool
 	filters      filters
 	onError      func(error)
 }
 
 func defaultConfig() config {
 	return config{
+		enc:          EncoderConfig{StatsdTags: true},
 		format:       FormatJSON,
 		severity:     Info,
 		bufferSize:   DefaultBufferSize,
@@ -77,7 +79,7 @@ func defaultConfig() config {
 // WithFormat selects the wire format (FormatJSON by default).
 func WithFormat(f Format) Option {
 	return func(c *config) error {
-		if f != FormatJSON && f != FormatHeka {
+		if f >= numFormats {
 			return fmt.Errorf("metlog: unknown format %d", f)
 		}
 		c.format = f
@@ -124,8 +126,8 @@ func WithHMAC(signer string, keyVersion uint32, hash string, key string) Option 
 // WithMaxMessageSize limits one encoded message (DefaultMaxMessageSize).
 func WithMaxMessageSize(n int) Option {
 	return func(c *config) error {
-		if n < 256 {
-			return fmt.Errorf("metlog: max message size %d is below 256 bytes", n)
+		if n < minMessageSize {
+			return fmt.Errorf("metlog: max message size %d is below %d bytes", n, minMessageSize)
 		}
 		c.enc.MaxSize = n
 		return nil
@@ -190,16 +192,25 @@ func WithFallback(s Sender) Option {
 }
 
 // WithDatagramSize limits UDP and unixgram datagrams (DefaultDatagramSize);
-// 1432 or less avoids IP fragmentation on most networks.
+// 1432 or less avoids IP fragmentation on most networks, and Hindsight's
+// UDP input reads 8192-byte datagrams. JSON and Heka messages are kept
+// within it (the size limit is lowered to fit), so it must leave room for
+// a message of 256 bytes; for FormatStatsd it is the size lines are packed
+// to (a longer line goes alone), from 64 bytes.
 func WithDatagramSize(n int) Option {
 	return func(c *config) error {
-		if n < 512 || n > DefaultDatagramSize {
-			return fmt.Errorf("metlog: datagram size %d is outside 512-%d", n, DefaultDatagramSize)
+		if n < minDatagramSize || n > DefaultDatagramSize {
+			return fmt.Errorf("metlog: datagram size %d is outside %d-%d", n, minDatagramSize, DefaultDatagramSize)
 		}
 		c.datagramSize = n
 		return nil
 	}
 }
+
+const (
+	minDatagramSize = 64
+	minMessageSize  = 256
+)
 
 // WithTimeouts sets how long a connection attempt and one write to a
 // stream may take (DefaultDialTimeout, DefaultWriteTimeout). A write that
@@ -232,6 +243,21 @@ func WithCloseTimeout(d time.Duration) Option {
 		c.closeTimeout = d
 		return nil
 	}
+}
+
+// WithoutRetry makes the client drop what it cannot deliver while the
+// router is unavailable (counted in Drops.Failed) instead of holding it
+// for a retry: for values that lose their worth when late, such as metrics
+// to statsd. Connection attempts still back off.
+func WithoutRetry() Option {
+	return func(c *config) error { c.noRetry = true; return nil }
+}
+
+// WithStatsdTags chooses whether FormatStatsd writes a metric's fields
+// other than its name and rate as DogStatsD tags, "|#name:value,..." (on
+// by default; Etsy statsd 0.9 and later read them).
+func WithStatsdTags(on bool) Option {
+	return func(c *config) error { c.enc.StatsdTags = on; return nil }
 }
 
 // WithMaxSeverity filters out messages less severe than s (a higher number).

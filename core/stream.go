@@ -22,27 +22,35 @@ type StreamOptions struct {
 }
 
 // StreamSender writes frames to a TCP, TLS or unix stream socket, one
-// write per batch. It connects on first use; after an error it drops the
-// connection and the next Send connects again (the client backs off in
-// between). A new connection always starts at a frame boundary: a frame
-// cut short by a broken connection is sent again whole on the next one.
+// write per batch. It connects on first use. After an error, or when it
+// finds that the router closed the connection, it drops the connection and
+// reports the router unavailable: the client backs off, and the next Send
+// connects again. A new connection always starts at a frame boundary: a
+// frame cut short by a broken connection is sent again whole on the next
+// one. Close aborts a connection attempt or TLS handshake in progress.
 type StreamSender struct {
 	network string
 	addr    string
 	tls     *tls.Config
 	opts    StreamOptions
+	ctx     context.Context // cancelled by Close: ends a dial in progress
+	cancel  context.CancelFunc
 
-	mu      sync.Mutex // guards conn, closed and trouble; not held during writes
+	mu      sync.Mutex // guards conn, closed and trouble; not held during dials and writes
 	conn    net.Conn
 	closed  bool
 	trouble bool // a dial or write failed, or the router closed the connection
 
 	reconnects atomic.Uint64
+	writes     atomic.Uint64
 }
 
 // Reconnects counts connections made after a failure or after the router
 // closed the previous one.
 func (s *StreamSender) Reconnects() uint64 { return s.reconnects.Load() }
+
+// Writes counts the writes made (one per batch delivered or tried).
+func (s *StreamSender) Writes() uint64 { return s.writes.Load() }
 
 // NewTCPSender returns a sender to the TCP address host:port.
 func NewTCPSender(addr string, opts StreamOptions) *StreamSender {
@@ -70,13 +78,15 @@ func newStream(network, addr string, cfg *tls.Config, opts StreamOptions) *Strea
 	if opts.WriteTimeout <= 0 {
 		opts.WriteTimeout = DefaultWriteTimeout
 	}
-	return &StreamSender{network: network, addr: addr, tls: cfg, opts: opts}
+	s := &StreamSender{network: network, addr: addr, tls: cfg, opts: opts}
+	s.ctx, s.cancel = context.WithCancel(context.Background())
+	return s
 }
 
 var errSenderClosed = errors.New("metlog: sender closed")
 
 // Send writes the whole batch on the current connection, connecting first
-// if there is none or the router has closed it.
+// if there is none.
 func (s *StreamSender) Send(b *Batch) (int, error) {
 	conn, err := s.connection()
 	if err != nil {
@@ -84,6 +94,7 @@ func (s *StreamSender) Send(b *Batch) (int, error) {
 	}
 	conn.SetWriteDeadline(time.Now().Add(s.opts.WriteTimeout))
 	n, err := conn.Write(b.Bytes(0, b.Len()))
+	s.writes.Add(1)
 	if err != nil {
 		s.drop(conn)
 		return b.FramesIn(n), fmt.Errorf("%w: write %s %s: %v", ErrUnavailable, s.network, s.addr, err)
@@ -91,22 +102,30 @@ func (s *StreamSender) Send(b *Batch) (int, error) {
 	return b.Len(), nil
 }
 
-// connection returns a live connection, dialling when needed.
+// connection returns a live connection, dialling when there is none. A
+// connection the router has closed is a failure, as a failed dial is: the
+// client backs off before the next attempt, so that a router that accepts
+// and closes at once (a load balancer without a backend) is not hammered.
 func (s *StreamSender) connection() (net.Conn, error) {
 	s.mu.Lock()
-	defer s.mu.Unlock()
 	if s.closed {
+		s.mu.Unlock()
 		return nil, errSenderClosed
 	}
-	if s.conn != nil {
-		if peerOpen(s.conn) {
-			return s.conn, nil
+	if conn := s.conn; conn != nil {
+		if peerOpen(conn) {
+			s.mu.Unlock()
+			return conn, nil
 		}
-		s.conn.Close() // the router closed it: do not write into a dead connection
+		conn.Close() // do not write into a dead connection
 		s.conn = nil
 		s.trouble = true
+		s.mu.Unlock()
+		return nil, fmt.Errorf("%w: %s %s: connection closed by the router", ErrUnavailable, s.network, s.addr)
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), s.opts.DialTimeout)
+	s.mu.Unlock()
+
+	ctx, cancel := context.WithTimeout(s.ctx, s.opts.DialTimeout)
 	defer cancel()
 	var conn net.Conn
 	var err error
@@ -116,6 +135,14 @@ func (s *StreamSender) connection() (net.Conn, error) {
 	} else {
 		var d net.Dialer
 		conn, err = d.DialContext(ctx, s.network, s.addr)
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.closed {
+		if conn != nil {
+			conn.Close()
+		}
+		return nil, errSenderClosed
 	}
 	if err != nil {
 		s.trouble = true
@@ -139,8 +166,10 @@ func (s *StreamSender) drop(conn net.Conn) {
 	conn.Close()
 }
 
-// Close closes the connection; a Send blocked in a write returns.
+// Close closes the connection: a Send blocked in a write, a dial or a TLS
+// handshake returns.
 func (s *StreamSender) Close() error {
+	s.cancel()
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.closed = true

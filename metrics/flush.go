@@ -8,7 +8,6 @@ type flushScratch struct {
 	fields []core.Field
 	text   []byte
 	floats []float64
-	line   []byte
 	timer  timerSnap
 }
 
@@ -25,39 +24,24 @@ func (m *Metrics) flushAggregates() {
 		a.maps(kCounter, tagged).Range(func(_, v any) bool {
 			s := v.(*counterSeries)
 			if sum, ok := a.takeCounter(s); ok {
-				if m.client != nil {
-					m.metlogCounter(s, sum)
-				} else {
-					m.statsdCounter(s, sum)
-				}
+				m.metlogCounter(s, sum)
 			}
 			return true
 		})
 		a.maps(kGauge, tagged).Range(func(_, v any) bool {
 			s := v.(*gaugeSeries)
 			if g, ok := a.takeGauge(s); ok {
-				if m.client != nil {
-					m.metlogGauge(s, g)
-				} else {
-					m.statsdGauge(s, g)
-				}
+				m.metlogGauge(s, g)
 			}
 			return true
 		})
 		a.maps(kTimer, tagged).Range(func(_, v any) bool {
 			s := v.(*timerSeries)
 			if a.takeTimer(s, &m.scratch.timer) {
-				if m.client != nil {
-					m.metlogTimer(s, &m.scratch.timer)
-				} else {
-					m.statsdTimer(s, &m.scratch.timer)
-				}
+				m.metlogTimer(s, &m.scratch.timer)
 			}
 			return true
 		})
 	}
 	m.ctr.flushes.Add(1)
-	if m.statsd != nil {
-		m.statsd.kickNow()
-	}
 }

@@ -119,9 +119,10 @@ func (m *Metrics) sendAggregate(k kind, s *series, payload []byte, extra ...core
 	case errors.Is(err, core.ErrFull) && k != kGauge && !m.closed.Load():
 		m.ctr.requeued.Add(1)
 		return true
-	default:
+	case !m.owned:
 		// Oversize, or the client is closed, or this is Close's last flush;
-		// a gauge's next value would replace it anyway.
+		// a gauge's next value would replace it anyway. (NewStatsd's own
+		// client counts it in its Stats, which Stats adds.)
 		m.ctr.dropped.Add(1)
 	}
 	return false

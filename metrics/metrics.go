@@ -12,9 +12,9 @@ import (
 
 // Metlog message types of metrics. "gauge" is metlog-go's addition.
 const (
-	TypeCounter = "counter"
-	TypeTimer   = "timer"
-	TypeGauge   = "gauge"
+	TypeCounter = core.TypeCounter
+	TypeTimer   = core.TypeTimer
+	TypeGauge   = core.TypeGauge
 )
 
 type kind uint8
@@ -38,8 +38,8 @@ type Metrics struct {
 	closed  atomic.Bool
 	enabled [numKinds]bool // the client's filters let the type through
 	cfg     config
-	client  *core.Client // Metlog output, or nil
-	statsd  *statsdOut   // statsd output, or nil
+	client  *core.Client // the output: Metlog messages, or statsd lines (NewStatsd's own client)
+	owned   bool         // client was made by NewStatsd: Close closes it, Stats reports it
 	agg     *aggregator  // nil in Direct mode
 	msgs    *sync.Pool   // of *directMsg; behind a pointer, so that using it does not leak m
 
@@ -130,11 +130,7 @@ func (m *Metrics) Incr(name string, n int64, opts ...CallOption) {
 	if rate < 1 && !(rand.Float64() < rate) {
 		return
 	}
-	if m.client != nil {
-		m.sendDirect(kCounter, name, n, 0, rate, opts)
-	} else {
-		m.statsdDirect(kCounter, name, n, 0, rate, opts)
-	}
+	m.sendDirect(kCounter, name, n, 0, rate, opts)
 }
 
 // Gauge sets the gauge name to v. In Aggregated mode the last value of an
@@ -152,11 +148,7 @@ func (m *Metrics) Gauge(name string, v float64, opts ...CallOption) {
 		m.agg.setGauge(m.agg.gauge(name, opts, fields), v)
 		return
 	}
-	if m.client != nil {
-		m.sendDirect(kGauge, name, 0, v, 1, opts)
-	} else {
-		m.statsdDirect(kGauge, name, 0, v, 1, opts)
-	}
+	m.sendDirect(kGauge, name, 0, v, 1, opts)
 }
 
 // Timing records one timing d of the timer name, Metlog's timer_send: it
@@ -179,11 +171,7 @@ func (m *Metrics) Timing(name string, d time.Duration, opts ...CallOption) {
 }
 
 func (m *Metrics) timingDirect(name string, d time.Duration, rate float64, opts []CallOption) {
-	if m.client != nil {
-		m.sendDirect(kTimer, name, int64(max(d, 0)), 0, rate, opts)
-	} else {
-		m.statsdDirect(kTimer, name, int64(max(d, 0)), 0, rate, opts)
-	}
+	m.sendDirect(kTimer, name, int64(max(d, 0)), 0, rate, opts)
 }
 
 func (m *Metrics) timerDisabled(name string) bool {
@@ -221,13 +209,10 @@ func (m *Metrics) Flush(ctx context.Context) error {
 }
 
 func (m *Metrics) flushOutput(ctx context.Context) error {
-	switch {
-	case m.client != nil:
-		return m.client.Flush(ctx)
-	case m.statsd != nil:
-		return m.statsd.flush(ctx)
+	if m.client == nil {
+		return nil
 	}
-	return nil
+	return m.client.Flush(ctx)
 }
 
 // Close stops the flush loop, sends what Aggregated mode holds, and waits
@@ -245,8 +230,8 @@ func (m *Metrics) Close(ctx context.Context) error {
 		close(m.stop)
 		<-m.loopDone
 		m.flushAggregates()
-		if m.statsd != nil {
-			m.closeErr = m.statsd.close(ctx)
+		if m.owned {
+			m.closeErr = m.client.Close(ctx)
 		} else {
 			m.closeErr = m.flushOutput(ctx)
 		}
@@ -254,25 +239,26 @@ func (m *Metrics) Close(ctx context.Context) error {
 	return m.closeErr
 }
 
-// Stats are a Metrics' own counters. Messages of Direct mode are counted
-// by the core.Client's Stats, not here.
+// Stats are a Metrics' own counters, and for NewStatsd those of its
+// client. Messages of Direct mode to a client given to New are counted by
+// that client's Stats, not here.
 type Stats struct {
 	Flushes  uint64 // aggregation intervals flushed
-	Messages uint64 // Metlog messages the client accepted from aggregation flushes
-	Requeued uint64 // aggregated counter and timer values kept for the next flush because the client's ring (or the statsd buffer) had no room
-	Lines    uint64 // statsd metric values queued for the socket (the reset line of a negative gauge not counted)
-	Written  uint64 // statsd metric values written to the socket
-	Packets  uint64 // statsd socket writes (UDP packets, TCP writes)
-	Errors   uint64 // statsd socket errors (failed dials and writes)
-	// Dropped counts values lost here: calls after Close, aggregated
-	// messages the client refused (oversize, client closed), statsd values
-	// that found the buffer full, were NaN or ±Inf, or failed to write.
+	Messages uint64 // messages the client accepted from aggregation flushes
+	Requeued uint64 // aggregated counter and timer values kept for the next flush because the client's ring had no room
+	Lines    uint64 // NewStatsd: metric values queued for the socket (a negative gauge's two lines count once)
+	Written  uint64 // NewStatsd: metric values written to the socket
+	Packets  uint64 // NewStatsd: socket writes (UDP packets, TCP writes)
+	Errors   uint64 // NewStatsd: socket errors (failed dials and writes, connections closed by statsd)
+	// Dropped counts values lost: calls after Close, aggregated messages
+	// the client refused (oversize, client closed), and for NewStatsd
+	// every value its client dropped (ring full, NaN or ±Inf, statsd
+	// unreachable, Close's deadline).
 	Dropped uint64
 }
 
 type counters struct {
 	flushes, messages, requeued, dropped atomic.Uint64
-	lines, written, packets, errors      atomic.Uint64
 }
 
 // Stats returns the counters.
@@ -280,14 +266,17 @@ func (m *Metrics) Stats() Stats {
 	if m == nil {
 		return Stats{}
 	}
-	return Stats{
+	st := Stats{
 		Flushes:  m.ctr.flushes.Load(),
 		Messages: m.ctr.messages.Load(),
 		Requeued: m.ctr.requeued.Load(),
-		Lines:    m.ctr.lines.Load(),
-		Written:  m.ctr.written.Load(),
-		Packets:  m.ctr.packets.Load(),
-		Errors:   m.ctr.errors.Load(),
 		Dropped:  m.ctr.dropped.Load(),
 	}
+	if m.owned {
+		cs := m.client.Stats()
+		st.Lines, st.Written, st.Packets, st.Errors = cs.Enqueued, cs.Sent, cs.Writes, cs.Errors
+		// The client counts each refusal Requeued took back as a drop.
+		st.Dropped += cs.Dropped - min(cs.Dropped, st.Requeued)
+	}
+	return st
 }

@@ -29,7 +29,7 @@ const (
 	DefaultTimerSamples = 100                    // timer samples kept per series and interval
 	DefaultPacketSize   = 1432                   // statsd UDP payload limit: no IP fragmentation on most networks
 	DefaultStatsdBuffer = 256 << 10              // bytes of statsd lines waiting for the socket
-	DefaultStatsdFlush  = 100 * time.Millisecond // longest wait of a statsd line for its packet to fill
+	DefaultStatsdFlush  = 100 * time.Millisecond // longest wait of a statsd line for others to share its packet
 )
 
 const (
@@ -54,6 +54,7 @@ type config struct {
 	statsdFlush    time.Duration
 	statsdTags     bool
 	statsdTimeouts [2]time.Duration // dial, write
+	onError        func(error)
 }
 
 func defaultConfig() config {
@@ -155,9 +156,9 @@ func WithStatsdBuffer(n int) Option {
 	return func(c *config) { c.statsdBuffer = max(n, 4<<10) }
 }
 
-// WithStatsdFlushInterval sets how long statsd lines may wait for a
-// packet to fill before they are written (DefaultStatsdFlush, at least
-// 1ms). A full packet is written at once.
+// WithStatsdFlushInterval sets how long statsd lines may wait for others
+// to share their packets before they are written (DefaultStatsdFlush, at
+// least 1ms): the linger of NewStatsd's client (core.WithFlushInterval).
 func WithStatsdFlushInterval(d time.Duration) Option {
 	return func(c *config) { c.statsdFlush = max(d, time.Millisecond) }
 }
@@ -180,6 +181,14 @@ func WithStatsdTimeouts(dial, write time.Duration) Option {
 			c.statsdTimeouts[1] = write
 		}
 	}
+}
+
+// WithErrorHandler calls h with every socket error of NewStatsd's client
+// (a refused connection, a failed write), from its goroutine. Errors are
+// counted in Stats either way. It has no effect with New, whose client
+// has its own (core.WithErrorHandler).
+func WithErrorHandler(h func(error)) Option {
+	return func(c *config) { c.onError = h }
 }
 
 // clampRate maps a sample rate into [0, 1]; NaN means 1.

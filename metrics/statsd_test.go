@@ -176,7 +176,8 @@ type tcpCollector struct {
 	ln    net.Listener
 	mu    sync.Mutex
 	conns []net.Conn
-	lines [][]string // per connection
+	lines [][]string      // per connection
+	eof   []chan struct{} // per connection, closed when the peer closed it
 	wg    sync.WaitGroup
 }
 
@@ -198,10 +199,13 @@ func newTCPCollector(t *testing.T) *tcpCollector {
 			i := len(c.conns)
 			c.conns = append(c.conns, conn)
 			c.lines = append(c.lines, nil)
+			eof := make(chan struct{})
+			c.eof = append(c.eof, eof)
 			c.mu.Unlock()
 			c.wg.Add(1)
 			go func() {
 				defer c.wg.Done()
+				defer close(eof)
 				sc := bufio.NewScanner(conn)
 				for sc.Scan() {
 					c.mu.Lock()
@@ -233,6 +237,23 @@ func (c *tcpCollector) snapshot() [][]string {
 		out[i] = slices.Clone(c.lines[i])
 	}
 	return out
+}
+
+// waitEOF waits until every connection accepted so far has been read to
+// its end (the client closed it), and returns the lines.
+func (c *tcpCollector) waitEOF(t *testing.T) [][]string {
+	t.Helper()
+	c.mu.Lock()
+	eofs := slices.Clone(c.eof)
+	c.mu.Unlock()
+	for _, eof := range eofs {
+		select {
+		case <-eof:
+		case <-time.After(5 * time.Second):
+			t.Fatal("a connection was not closed by the client")
+		}
+	}
+	return c.snapshot()
 }
 
 func (c *tcpCollector) waitLines(t *testing.T, conn, n int) [][]string {
@@ -436,13 +457,22 @@ func TestStatsdCloseDeadline(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// Fill the ring until it drops and the writer has stalled: nothing
+	// written for 100ms while lines keep coming.
 	name := strings.Repeat("n", 1000)
 	deadline := time.Now().Add(10 * time.Second)
-	for m.Stats().Dropped == 0 && time.Now().Before(deadline) {
+	written, since := m.Stats().Written, time.Now()
+	for time.Now().Before(deadline) {
 		for range 1000 {
 			m.Incr(name, 1)
 		}
 		time.Sleep(time.Millisecond)
+		st := m.Stats()
+		if st.Written != written {
+			written, since = st.Written, time.Now()
+		} else if st.Dropped > 0 && time.Since(since) > 100*time.Millisecond {
+			break
+		}
 	}
 	if m.Stats().Dropped == 0 {
 		t.Fatal("buffer never filled against a server that does not read")

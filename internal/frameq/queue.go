@@ -51,6 +51,7 @@ type Config struct {
 	BackoffMax   time.Duration // DefaultBackoffMax
 	CloseTimeout time.Duration // bound of Flush and Close under a context without deadline (DefaultCloseTimeout)
 	Fallback     Sink          // takes frames while the sink is unavailable (optional)
+	NoRetry      bool          // while the sink is unavailable, frames fail instead of waiting for it
 	OnError      func(error)   // called with every sink error, from the consumer goroutine (optional)
 }
 
@@ -90,6 +91,7 @@ type Queue struct {
 	ring     *ring
 	sink     Sink
 	fallback Sink
+	noRetry  bool
 	onError  func(error)
 
 	batchSize    int
@@ -138,6 +140,7 @@ func New(sink Sink, cfg Config) *Queue {
 		ring:         newRing(cfg.Size, cfg.DropOldest),
 		sink:         sink,
 		fallback:     cfg.Fallback,
+		noRetry:      cfg.NoRetry,
 		onError:      cfg.OnError,
 		batchSize:    cfg.BatchSize,
 		linger:       cfg.Linger,
@@ -418,9 +421,17 @@ func (q *Queue) deliver(b *Batch) {
 	defer q.ring.busy.Store(false)
 	i := 0
 	for i < b.Len() {
-		if q.fallback != nil && q.backoff.waiting() {
-			q.sendFallback(b, i)
-			return
+		if q.backoff.waiting() {
+			// The sink failed recently: until its back-off ends, frames
+			// go to the fallback, or fail at once with NoRetry.
+			switch {
+			case q.fallback != nil:
+				q.sendFallback(b, i)
+				return
+			case q.noRetry:
+				q.failed.Add(uint64(b.Len() - i))
+				return
+			}
 		}
 		v := b.From(i)
 		n, err := q.sink.Send(&v)
@@ -453,8 +464,12 @@ func (q *Queue) deliver(b *Batch) {
 			d = max(d, ra.RetryAfter())
 			q.backoff.until = time.Now().Add(d)
 		}
-		if q.fallback != nil {
+		switch {
+		case q.fallback != nil:
 			q.sendFallback(b, i)
+			return
+		case q.noRetry:
+			q.failed.Add(uint64(b.Len() - i))
 			return
 		}
 		if !q.sleep(d) {
