@@ -17,7 +17,7 @@ import (
 // can exhaust neither the stack nor the CPU.
 const (
 	maxExprLen     = 16 << 10 // bytes of source text
-	maxDepth       = 32       // parentheses nested in parentheses
+	maxNesting       = 32       // parentheses nested in parentheses
 	maxTests       = 256      // tests, TRUE and FALSE included
 	maxIndex       = 255      // a field or array index
 	maxRegexpInsts = 10000    // instructions of one compiled regular expression
@@ -139,9 +139,14 @@ func (m *Matcher) Match(msg *core.Message) bool {
 }
 
 // severityNumber returns m's severity as its syslog number, 0 (Emergency)
-// to 7 (Debug). It is the only place that knows how core.Severity encodes
-// the number.
-func severityNumber(m *core.Message) int64 { return int64(m.Severity) }
+// to 7 (Debug). A message whose severity is not set (built in process;
+// decoders always set it) counts as 6, informational, Metlog's default.
+func severityNumber(m *core.Message) int64 {
+	if n := m.Severity.Number(); n >= 0 {
+		return int64(n)
+	}
+	return 6
+}
 
 // nodeOp is what a node of the compiled expression does.
 type nodeOp uint8

@@ -95,7 +95,7 @@ type token struct {
 }
 
 // parser is a recursive-descent parser with one token of look-ahead. Its
-// recursion is bounded by maxDepth.
+// recursion is bounded by maxNesting.
 type parser struct {
 	src     string
 	off     int   // where the lexer continues
@@ -192,8 +192,8 @@ func (p *parser) parsePrimary() (node, error) {
 	t := p.tok
 	switch t.kind {
 	case tokLParen:
-		if p.depth == maxDepth {
-			return node{}, p.errorf(t.pos, "parentheses nest deeper than %d", maxDepth)
+		if p.depth == maxNesting {
+			return node{}, p.errorf(t.pos, "parentheses nest deeper than %d", maxNesting)
 		}
 		p.depth++
 		if err := p.advance(); err != nil {
