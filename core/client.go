@@ -22,7 +22,9 @@ var (
 // Client sends messages to a router through a bounded ring buffer. Send
 // encodes the message on the caller's goroutine, copies it into the ring
 // and returns; one goroutine per client batches the ring into the sender.
-// A Client is safe for concurrent use.
+// A Client is safe for concurrent use. A nil *Client discards everything
+// (Enabled reports false, Send returns ErrClosed), so that an adapter
+// given no client logs nothing.
 type Client struct {
 	enc      *Encoder
 	severity Severity
@@ -172,6 +174,10 @@ func checkHostPort(hp string) error {
 	}
 	host, port, err := net.SplitHostPort(hp)
 	if err != nil {
+		var ae *net.AddrError
+		if errors.As(err, &ae) && strings.Contains(ae.Err, "missing port") {
+			return fmt.Errorf("%q has no port", hp)
+		}
 		return fmt.Errorf("%q is not host:port", hp)
 	}
 	switch {
@@ -195,13 +201,28 @@ func checkHostPort(hp string) error {
 }
 
 // Format returns the client's wire format.
-func (c *Client) Format() Format { return c.enc.Format() }
+func (c *Client) Format() Format {
+	if c == nil {
+		return FormatJSON
+	}
+	return c.enc.Format()
+}
 
 // Logger returns the logger name of messages that carry none.
-func (c *Client) Logger() string { return c.logger }
+func (c *Client) Logger() string {
+	if c == nil {
+		return ""
+	}
+	return c.logger
+}
 
 // Severity returns the severity of messages sent with DefaultSeverity.
-func (c *Client) Severity() Severity { return c.severity }
+func (c *Client) Severity() Severity {
+	if c == nil {
+		return Info
+	}
+	return c.severity
+}
 
 // Enabled reports whether a message of this type and severity would pass
 // the client's type and severity filters (the predicate of WithFilter is
@@ -210,6 +231,9 @@ func (c *Client) Severity() Severity { return c.severity }
 // DefaultSeverity (or any value that is not one of the eight) stands for
 // the client's default, as in Send.
 func (c *Client) Enabled(typ string, sev Severity) bool {
+	if c == nil {
+		return false
+	}
 	return c.filt.enabled(typ, c.orDefault(sev))
 }
 
@@ -229,6 +253,9 @@ func (c *Client) orDefault(sev Severity) Severity {
 // queued returns ErrFull, ErrClosed, or an error wrapping ErrOversize or
 // ErrNotEncodable; all are counted in Stats.
 func (c *Client) Send(m *Message) error {
+	if c == nil {
+		return ErrClosed
+	}
 	sev := c.orDefault(m.Severity)
 	if !c.filt.pass(m, sev) {
 		c.filtered.Add(1)
@@ -263,6 +290,9 @@ func (c *Client) Send(m *Message) error {
 
 // Stats returns the client's counters. See Stats for their invariants.
 func (c *Client) Stats() Stats {
+	if c == nil {
+		return Stats{}
+	}
 	q := c.q.Counts()
 	st := Stats{
 		Enqueued:   q.Pushed - q.DroppedOldest,
@@ -295,7 +325,12 @@ func (c *Client) Stats() Stats {
 // Flush waits until every message enqueued before the call has been
 // delivered (or has failed), or until ctx is done; a ctx without a
 // deadline is bounded by WithCloseTimeout. It does not close.
-func (c *Client) Flush(ctx context.Context) error { return c.q.Flush(ctx) }
+func (c *Client) Flush(ctx context.Context) error {
+	if c == nil {
+		return nil
+	}
+	return c.q.Flush(ctx)
+}
 
 // Close stops accepting messages, waits until the ring is drained or ctx
 // is done, and closes the sender. A ctx without a deadline is bounded by
@@ -304,4 +339,9 @@ func (c *Client) Flush(ctx context.Context) error { return c.q.Flush(ctx) }
 // counted in Drops.Failed and reported in the error. Close is idempotent;
 // every call returns the first call's result once the client's goroutine
 // has exited.
-func (c *Client) Close(ctx context.Context) error { return c.q.Close(ctx) }
+func (c *Client) Close(ctx context.Context) error {
+	if c == nil {
+		return nil
+	}
+	return c.q.Close(ctx)
+}

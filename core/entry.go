@@ -193,6 +193,9 @@ func (e *Entry) TextSince(mark int) string {
 // SendEntry sets the entry's fields on its message and sends it with c. The
 // entry can be freed as soon as Send returns.
 func (c *Client) SendEntry(e *Entry) error {
+	if c == nil {
+		return ErrClosed
+	}
 	e.Message.Fields = e.Fields()
 	return c.Send(&e.Message)
 }

@@ -149,12 +149,30 @@ func (s *StreamSender) connection() (net.Conn, error) {
 		return nil, fmt.Errorf("%w: %v", ErrUnavailable, err)
 	}
 	if s.trouble {
+		// A reconnection: watch the new connection for a moment before
+		// writing to it. A router that accepts and closes at once (a load
+		// balancer without a backend) is then seen to close before it
+		// takes a batch that would be lost without an acknowledgement.
+		s.mu.Unlock()
+		time.Sleep(probation)
+		s.mu.Lock()
+		if s.closed || !peerOpen(conn) {
+			conn.Close()
+			if s.closed {
+				return nil, errSenderClosed
+			}
+			return nil, fmt.Errorf("%w: %s %s: connection closed by the router at once", ErrUnavailable, s.network, s.addr)
+		}
 		s.reconnects.Add(1)
 		s.trouble = false
 	}
 	s.conn = conn
 	return conn, nil
 }
+
+// probation is how long a stream sender watches a new connection made
+// after a failure before writing to it.
+const probation = 20 * time.Millisecond
 
 func (s *StreamSender) drop(conn net.Conn) {
 	s.mu.Lock()

@@ -151,7 +151,7 @@ func TestConcurrentTotalsStatsd(t *testing.T) {
 	if st.Dropped != 0 || st.Written != st.Lines {
 		t.Fatalf("stats %+v", st)
 	}
-	conns := srv.waitEOF(t) // Close closed the connection: read it all
+	conns := srv.waitEOF(t, 1) // Close closed the connection: read it all
 	got := map[string]int64{}
 	var count int64
 	for _, lines := range conns {

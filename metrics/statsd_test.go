@@ -239,17 +239,29 @@ func (c *tcpCollector) snapshot() [][]string {
 	return out
 }
 
-// waitEOF waits until every connection accepted so far has been read to
-// its end (the client closed it), and returns the lines.
-func (c *tcpCollector) waitEOF(t *testing.T) [][]string {
+// waitEOF waits until at least n connections have been accepted and every
+// one has been read to its end (the client closed it), and returns the
+// lines.
+func (c *tcpCollector) waitEOF(t *testing.T, n int) [][]string {
 	t.Helper()
-	c.mu.Lock()
-	eofs := slices.Clone(c.eof)
-	c.mu.Unlock()
+	deadline := time.Now().Add(5 * time.Second)
+	var eofs []chan struct{}
+	for {
+		c.mu.Lock()
+		eofs = slices.Clone(c.eof)
+		c.mu.Unlock()
+		if len(eofs) >= n {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("%d connections accepted, want %d", len(eofs), n)
+		}
+		time.Sleep(time.Millisecond)
+	}
 	for _, eof := range eofs {
 		select {
 		case <-eof:
-		case <-time.After(5 * time.Second):
+		case <-time.After(time.Until(deadline)):
 			t.Fatal("a connection was not closed by the client")
 		}
 	}

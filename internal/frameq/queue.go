@@ -441,7 +441,7 @@ func (q *Queue) deliver(b *Batch) {
 			i += n
 			if q.backoff.failing {
 				q.recovered.Add(1)
-				q.backoff.reset()
+				q.backoff.success()
 			}
 		}
 		if err == nil {
