@@ -34,6 +34,9 @@ type Client struct {
 	sender   Sender
 	bufs     sync.Pool // of *[]byte
 
+	hooksMu sync.Mutex
+	hooks   []*closeHook // run by Close first, in order
+
 	filtered frameq.Counter
 	oversize atomic.Uint64
 	invalid  atomic.Uint64 // the format cannot carry the message
@@ -343,5 +346,41 @@ func (c *Client) Close(ctx context.Context) error {
 	if c == nil {
 		return nil
 	}
+	if !c.q.IsClosed() {
+		c.hooksMu.Lock()
+		hooks := c.hooks
+		c.hooks = nil
+		c.hooksMu.Unlock()
+		for _, h := range hooks {
+			h.f(ctx)
+		}
+	}
 	return c.q.Close(ctx)
+}
+
+type closeHook struct{ f func(context.Context) }
+
+// OnClose registers f to run when Close is first called, before the client
+// stops accepting messages, with Close's context: for what feeds the
+// client (a metrics aggregator) to hand over what it holds, so that closing
+// only the client loses nothing. Hooks run in the order registered. OnClose
+// returns a function that unregisters f (a no-op once f has run).
+func (c *Client) OnClose(f func(ctx context.Context)) (remove func()) {
+	if c == nil || f == nil {
+		return func() {}
+	}
+	h := &closeHook{f: f}
+	c.hooksMu.Lock()
+	c.hooks = append(c.hooks, h)
+	c.hooksMu.Unlock()
+	return func() {
+		c.hooksMu.Lock()
+		defer c.hooksMu.Unlock()
+		for i, x := range c.hooks {
+			if x == h {
+				c.hooks = append(c.hooks[:i:i], c.hooks[i+1:]...)
+				return
+			}
+		}
+	}
 }

@@ -266,3 +266,29 @@ func TestNilClientDiscards(t *testing.T) {
 		t.Error("accessors of a nil client")
 	}
 }
+
+// TestOnClose: hooks run once, in order, at the first Close, while the
+// client still accepts messages; a removed hook does not run.
+func TestOnClose(t *testing.T) {
+	c, capt := newCaptureClient(t, FormatJSON)
+	var order []string
+	c.OnClose(func(context.Context) {
+		order = append(order, "a")
+		if err := c.Send(&Message{Type: "from-hook"}); err != nil {
+			t.Errorf("a hook's Send: %v", err)
+		}
+	})
+	remove := c.OnClose(func(context.Context) { order = append(order, "removed") })
+	c.OnClose(func(context.Context) { order = append(order, "b") })
+	remove()
+	if err := c.Close(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	c.Close(context.Background())
+	if strings.Join(order, ",") != "a,b" {
+		t.Errorf("hooks ran %v, want a,b", order)
+	}
+	if capt.Len() != 1 {
+		t.Errorf("the hook's message was not delivered: %d frames", capt.Len())
+	}
+}

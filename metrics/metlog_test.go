@@ -2,6 +2,7 @@ package metrics_test
 
 import (
 	"context"
+	"fmt"
 	"math"
 	"strconv"
 	"strings"
@@ -500,5 +501,50 @@ func TestTimeRecordsDuration(t *testing.T) {
 	v, err := strconv.ParseFloat(msg.Payload, 64)
 	if err != nil || v < 5 || fields(msg)["k"].Str() != "v" {
 		t.Errorf("Time sent %q (%v) %v", msg.Payload, err, msg.Fields)
+	}
+}
+
+// TestClientCloseFlushesMetrics: closing only the client loses nothing that
+// Metrics aggregated: the client's Close hands it over first; a call made
+// after that is counted as dropped at once.
+func TestClientCloseFlushesMetrics(t *testing.T) {
+	capt := core.NewCapture()
+	c, err := core.New("", core.WithSender(capt), core.WithFormat(core.FormatHeka))
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := metrics.New(c, metrics.WithInterval(time.Hour))
+	m.Incr("c", 2)
+	m.Incr("c", 3)
+	m.Gauge("g", 7)
+	m.Timing("t", time.Millisecond)
+	if err := c.Close(ctx5s(t)); err != nil {
+		t.Fatal(err)
+	}
+	msgs, err := capt.Messages()
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := map[string]string{}
+	for _, msg := range msgs {
+		for _, f := range msg.Fields {
+			if f.Name == "name" {
+				got[msg.Type+" "+f.Str()] = msg.Payload
+			}
+		}
+	}
+	want := map[string]string{"counter c": "5", "gauge g": "7", "timer t": "1"}
+	if fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Errorf("delivered %v, want %v", got, want)
+	}
+	if st := c.Stats(); st.Sent != 3 || st.Dropped != 0 {
+		t.Errorf("client stats %+v", st)
+	}
+	m.Incr("late", 1)
+	if st := m.Stats(); st.Dropped != 1 {
+		t.Errorf("a call after the client closed is not counted at once: %+v", st)
+	}
+	if err := m.Close(ctx5s(t)); err != nil {
+		t.Fatal(err)
 	}
 }

@@ -50,6 +50,8 @@ type Metrics struct {
 
 	stop      chan struct{} // closed by Close: the flush loop exits
 	loopDone  chan struct{}
+	stopOnce  sync.Once // the flush loop's end and the last flush
+	unhook    func()    // unregisters from the client's Close
 	closeOnce sync.Once
 	closeErr  error
 
@@ -63,6 +65,9 @@ type Metrics struct {
 //
 // Metrics does not own c: Close flushes what it holds into c and waits for
 // c to deliver it, but never closes c, which other adapters may share.
+// Closing c first is safe too: c's Close flushes what Metrics holds into it
+// before it stops accepting messages (core.Client.OnClose), and calls made
+// after that are dropped and counted in Stats.Dropped at once.
 func New(c *core.Client, opts ...Option) *Metrics {
 	m := newMetrics(opts)
 	m.client = c
@@ -72,6 +77,9 @@ func New(c *core.Client, opts ...Option) *Metrics {
 		}
 	}
 	m.start()
+	if c != nil {
+		m.unhook = c.OnClose(func(context.Context) { m.stopOnce.Do(m.stopAndFlush) })
+	}
 	return m
 }
 
@@ -226,10 +234,10 @@ func (m *Metrics) Close(ctx context.Context) error {
 		return nil
 	}
 	m.closeOnce.Do(func() {
-		m.closed.Store(true)
-		close(m.stop)
-		<-m.loopDone
-		m.flushAggregates()
+		if m.unhook != nil {
+			m.unhook()
+		}
+		m.stopOnce.Do(m.stopAndFlush)
 		if m.owned {
 			m.closeErr = m.client.Close(ctx)
 		} else {
@@ -237,6 +245,15 @@ func (m *Metrics) Close(ctx context.Context) error {
 		}
 	})
 	return m.closeErr
+}
+
+// stopAndFlush refuses further calls, stops the flush loop and hands what
+// Aggregated mode holds to the client.
+func (m *Metrics) stopAndFlush() {
+	m.closed.Store(true)
+	close(m.stop)
+	<-m.loopDone
+	m.flushAggregates()
 }
 
 // Stats are a Metrics' own counters, and for NewStatsd those of its
