@@ -61,8 +61,10 @@
 //
 // # Fatal and Panic
 //
-// logrus calls os.Exit after a Fatal entry, before the client's goroutine
-// may have shipped it. [WithFlushOnFatal] makes Fire wait (up to a
-// timeout) for delivery of Fatal and Panic entries; alternatively, close
-// the client in logrus.RegisterExitHandler.
+// logrus calls os.Exit after a Fatal entry (and panics after a Panic
+// entry), before the client's goroutine may have shipped it. So after
+// Fatal and Panic entries Fire waits, at most [DefaultFatalFlush], until
+// the client has delivered them and everything queued before, as zap's
+// core does on Fatal; [WithFlushOnFatal] sets the bound (0: never wait).
+// To deliver the rest too, close the client in logrus.RegisterExitHandler.
 package logrusmetlog

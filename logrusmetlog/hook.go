@@ -10,9 +10,10 @@ import (
 )
 
 // Hook is a logrus.Hook that sends every entry of its levels to a metlog
-// client. Fire encodes the entry and queues it without waiting on I/O;
-// messages the client cannot queue are dropped and counted in its Stats,
-// and Fire never returns an error. A Hook is safe for concurrent use.
+// client. Fire encodes the entry and queues it without waiting on I/O
+// (except after Fatal and Panic entries, see WithFlushOnFatal); messages
+// the client cannot queue are dropped and counted in its Stats, and Fire
+// never returns an error. A Hook is safe for concurrent use.
 type Hook struct {
 	c          *core.Client
 	levels     []logrus.Level
@@ -28,10 +29,11 @@ type Hook struct {
 // NewHook returns a hook sending to c, configured by opts.
 func NewHook(c *core.Client, opts ...Option) *Hook {
 	h := &Hook{
-		c:        c,
-		levels:   append([]logrus.Level(nil), logrus.AllLevels...),
-		typ:      core.TypeOldstyle,
-		severity: DefaultSeverity,
+		c:          c,
+		levels:     append([]logrus.Level(nil), logrus.AllLevels...),
+		typ:        core.TypeOldstyle,
+		severity:   DefaultSeverity,
+		fatalFlush: DefaultFatalFlush,
 	}
 	for _, o := range opts {
 		o(h)
@@ -94,8 +96,8 @@ func (h *Hook) Fire(entry *logrus.Entry) error {
 // fields that clash with theirs.
 const sourceKey = "source"
 
-// flushFatal waits for delivery after Fatal and Panic entries when
-// WithFlushOnFatal asked for it.
+// flushFatal waits for delivery after Fatal and Panic entries, for at most
+// the WithFlushOnFatal bound.
 func (h *Hook) flushFatal(l logrus.Level) {
 	if h.fatalFlush > 0 && l <= logrus.FatalLevel {
 		ctx, cancel := context.WithTimeout(context.Background(), h.fatalFlush)

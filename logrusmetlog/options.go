@@ -49,11 +49,16 @@ func WithContextFields(f func(ctx context.Context, e *core.Entry)) Option {
 	return func(h *Hook) { h.ctxFields = f }
 }
 
-// WithFlushOnFatal makes Fire wait, for at most timeout, until Fatal and
-// Panic entries have been delivered, since logrus exits or panics right
-// after the hooks. Off by default: Fire never waits.
+// DefaultFatalFlush bounds how long Fire waits, after a Fatal or Panic
+// entry, for the client to deliver it and what came before.
+const DefaultFatalFlush = time.Second
+
+// WithFlushOnFatal sets how long Fire waits after Fatal and Panic entries
+// until they (and everything queued before) have been delivered, since
+// logrus exits or panics right after the hooks (DefaultFatalFlush, as zap's
+// core syncs on Fatal). 0 turns the wait off: Fire then never waits.
 func WithFlushOnFatal(timeout time.Duration) Option {
-	return func(h *Hook) { h.fatalFlush = timeout }
+	return func(h *Hook) { h.fatalFlush = max(timeout, 0) }
 }
 
 // DefaultSeverity is the level mapping of the Metlog design: Trace and

@@ -239,6 +239,9 @@ func (g *gate) Send(b *core.Batch) (int, error) {
 	return g.Capture.Send(b)
 }
 
+// TestFlushOnFatal: by default Fire waits (within DefaultFatalFlush) for
+// a Fatal entry's delivery, since logrus exits right after; with
+// WithFlushOnFatal(0) it does not wait.
 func TestFlushOnFatal(t *testing.T) {
 	for _, flush := range []bool{false, true} {
 		g := &gate{Capture: core.NewCapture(), open: make(chan struct{})}
@@ -247,8 +250,8 @@ func TestFlushOnFatal(t *testing.T) {
 			t.Fatal(err)
 		}
 		var opts []logrusmetlog.Option
-		if flush {
-			opts = append(opts, logrusmetlog.WithFlushOnFatal(5*time.Second))
+		if !flush {
+			opts = append(opts, logrusmetlog.WithFlushOnFatal(0))
 		}
 		logger := newLogger()
 		logger.ExitFunc = func(int) {}
