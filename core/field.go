@@ -1,7 +1,11 @@
 package core
 
 import (
+	"encoding/base64"
+	"fmt"
 	"math"
+	"reflect"
+	"strconv"
 	"time"
 	"unsafe"
 )
@@ -316,3 +320,55 @@ func (f Field) Value() any {
 // str returns the string at ptr/n without checks (KindString scalars and
 // KindJSON/KindBytes data viewed as a string).
 func (f *Field) str() string { return unsafe.String((*byte)(f.ptr), f.n) }
+
+// String returns the field as name=value, for printing (fmt's %v): strings
+// as they are, numbers and booleans as Go writes them, times as RFC 3339,
+// bytes as base64, raw JSON as its text, repeated values as [a b c] and
+// groups as {name=value ...}. An empty name prints as "_".
+func (f Field) String() string { return string(f.appendText(nil)) }
+
+func (f *Field) appendText(dst []byte) []byte {
+	if f.Name == "" {
+		dst = append(dst, '_')
+	} else {
+		dst = append(dst, f.Name...)
+	}
+	dst = append(dst, '=')
+	if f.kind == KindGroup {
+		dst = append(dst, '{')
+		for i, g := range f.GroupValue() {
+			if i > 0 {
+				dst = append(dst, ' ')
+			}
+			dst = g.appendText(dst)
+		}
+		return append(dst, '}')
+	}
+	if f.kind == KindJSON {
+		return append(dst, f.str()...)
+	}
+	if !f.multi {
+		return appendValueText(dst, f.Value())
+	}
+	dst = append(dst, '[')
+	v := reflect.ValueOf(f.Value())
+	for i := 0; i < v.Len(); i++ {
+		if i > 0 {
+			dst = append(dst, ' ')
+		}
+		dst = appendValueText(dst, v.Index(i).Interface())
+	}
+	return append(dst, ']')
+}
+
+func appendValueText(dst []byte, v any) []byte {
+	switch x := v.(type) {
+	case string:
+		return append(dst, x...)
+	case []byte:
+		return base64.StdEncoding.AppendEncode(dst, x)
+	case float64:
+		return strconv.AppendFloat(dst, x, 'g', -1, 64)
+	}
+	return fmt.Append(dst, v)
+}

@@ -1,7 +1,9 @@
 package core
 
 import (
+	"fmt"
 	"testing"
+	"time"
 )
 
 // TestScopeOtherFormat: a scope made for one format and used by an encoder
@@ -35,5 +37,30 @@ func TestScopeOtherFormat(t *testing.T) {
 	out := mustEncode(t, mustEncoder(t, FormatJSON, fixedConfig()), &Message{Type: "t", Scope: &zero})
 	if _, err := DecodeJSON(out); err != nil {
 		t.Errorf("zero scope: %v", err)
+	}
+}
+
+// TestFieldString: fields print readably with %v.
+func TestFieldString(t *testing.T) {
+	for _, c := range []struct {
+		f    Field
+		want string
+	}{
+		{String("s", "a b"), "s=a b"},
+		{Int("i", -3), "i=-3"},
+		{Uint("u", 1<<63), "u=9223372036854775808"},
+		{Float("f", 0.5), "f=0.5"},
+		{Bool("b", true), "b=true"},
+		{Bytes("x", []byte{1, 2}), "x=AQI="},
+		{RawJSON("j", []byte(`{"a":[1]}`)), `j={"a":[1]}`},
+		{Time("t", time.Unix(1, 5e8)), "t=1970-01-01T00:00:01.5Z"},
+		{Ints("is", []int64{1, 2}), "is=[1 2]"},
+		{Strings("ss", []string{"a", "b"}), "ss=[a b]"},
+		{Group("g", Int("a", 1), Group("h", Bool("b", false))), "g={a=1 h={b=false}}"},
+		{String("", "v"), "_=v"},
+	} {
+		if got := fmt.Sprintf("%v", c.f); got != c.want {
+			t.Errorf("%%v = %q, want %q", got, c.want)
+		}
 	}
 }
