@@ -260,7 +260,27 @@ func (c *Client) Send(m *Message) error {
 		return ErrClosed
 	}
 	sev := c.orDefault(m.Severity)
-	if !c.filt.pass(m, sev) {
+	if !c.filt.enabled(m.Type, sev) {
+		c.filtered.Add(1)
+		return nil
+	}
+	return c.send(m, sev)
+}
+
+// SendEnabled sends m as Send does, for adapters that have asked Enabled
+// for m's type and severity first (as zapcore.Core.Check precedes Write),
+// so that the filters run once per message: it applies the WithFilter
+// predicate but not the type and severity filters again.
+func (c *Client) SendEnabled(m *Message) error {
+	if c == nil {
+		return ErrClosed
+	}
+	return c.send(m, c.orDefault(m.Severity))
+}
+
+// send runs the predicate, encodes m at severity sev and enqueues it.
+func (c *Client) send(m *Message, sev Severity) error {
+	if c.filt.pred != nil && !c.filt.callPred(m) {
 		c.filtered.Add(1)
 		return nil
 	}

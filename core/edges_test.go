@@ -292,3 +292,24 @@ func TestOnClose(t *testing.T) {
 		t.Errorf("the hook's message was not delivered: %d frames", capt.Len())
 	}
 }
+
+// TestSendEnabledRunsPredicateOnly: SendEnabled, for adapters that asked
+// Enabled first, applies the predicate but not the type and severity
+// filters again; Send applies all of them, once.
+func TestSendEnabledRunsPredicateOnly(t *testing.T) {
+	var seen int
+	c, capt := newCaptureClient(t, FormatJSON, WithMaxSeverity(Warning), WithoutTypes("noise"),
+		WithFilter(func(m *Message) bool { seen++; return m.Payload != "drop" }))
+	c.Send(&Message{Type: "t", Severity: Debug})        // severity filter: no predicate call
+	c.Send(&Message{Type: "noise", Severity: Error})    // type filter
+	c.Send(&Message{Type: "t", Severity: Error})        // passes
+	c.SendEnabled(&Message{Type: "t", Severity: Debug}) // the caller's Enabled decided
+	c.SendEnabled(&Message{Type: "t", Payload: "drop"}) // the predicate still runs
+	flush(t, c)
+	if capt.Len() != 2 || seen != 3 {
+		t.Errorf("%d delivered, predicate called %d times; want 2 and 3", capt.Len(), seen)
+	}
+	if st := c.Stats(); st.Drops.Filtered != 3 {
+		t.Errorf("filtered %d, want 3", st.Drops.Filtered)
+	}
+}

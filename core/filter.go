@@ -44,14 +44,6 @@ func (f *filters) enabled(typ string, sev Severity) bool {
 	return true
 }
 
-// pass applies every filter to m, whose severity has been resolved to sev.
-func (f *filters) pass(m *Message, sev Severity) bool {
-	if !f.enabled(m.Type, sev) {
-		return false
-	}
-	return f.pred == nil || f.callPred(m)
-}
-
 // callPred hands the predicate a pooled copy of m built from m's bytes
 // and field values, never from its own pointers. Escape analysis treats
 // everything m points to as one location, so storing even one of m's string

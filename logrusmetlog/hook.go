@@ -55,7 +55,7 @@ func (h *Hook) Fire(entry *logrus.Entry) error {
 	if len(entry.Data) == 0 && entry.Caller == nil && (h.ctxFields == nil || entry.Context == nil) {
 		// Nothing to convert: a message on the stack, without the pool.
 		m := core.Message{Timestamp: entry.Time, Type: h.typ, Logger: h.logger, Severity: sev, Payload: entry.Message}
-		_ = h.c.Send(&m) // drops are counted in the client's Stats
+		_ = h.c.SendEnabled(&m) // drops are counted in the client's Stats
 		h.flushFatal(entry.Level)
 		return nil
 	}
@@ -81,7 +81,8 @@ func (h *Hook) Fire(entry *logrus.Entry) error {
 		e.Add(core.String("function", c.Function))
 		e.CloseGroup(false)
 	}
-	_ = h.c.SendEntry(e) // drops are counted in the client's Stats
+	e.Message.Fields = e.Fields()
+	_ = h.c.SendEnabled(&e.Message) // drops are counted in the client's Stats
 	if s != nil {
 		s.release()
 		h.scratch.Put(s)

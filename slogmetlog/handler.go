@@ -152,7 +152,7 @@ func (h *Handler) Handle(ctx context.Context, r slog.Record) error {
 		if top != nil {
 			m.TopFields = top.Fields()
 		}
-		err = h.c.Send(&m)
+		err = h.c.SendEnabled(&m) // slog asked Enabled first
 	} else {
 		e := core.GetEntry()
 		e.Timestamp = r.Time
@@ -170,7 +170,8 @@ func (h *Handler) Handle(ctx context.Context, r slog.Record) error {
 			return true
 		})
 		e.CloseAll(true)
-		err = h.c.SendEntry(e)
+		e.Message.Fields = e.Fields()
+		err = h.c.SendEnabled(&e.Message)
 		e.Free()
 	}
 	if top != nil {

@@ -136,7 +136,7 @@ func (c *Core) Write(ent zapcore.Entry, fields []zapcore.Field) error {
 		// Nothing to convert: no entry, no encoder.
 		var m core.Message
 		c.envelope(&m, &ent)
-		_ = c.client.Send(&m) // drops are counted in Stats
+		_ = c.client.SendEnabled(&m) // Check asked Enabled; drops are counted in Stats
 	} else {
 		x := getEncoder()
 		e := x.e
@@ -145,7 +145,8 @@ func (c *Core) Write(ent zapcore.Entry, fields []zapcore.Field) error {
 		for i := range fields {
 			x.addField(&fields[i])
 		}
-		_ = c.client.SendEntry(e)
+		e.Message.Fields = e.Fields()
+		_ = c.client.SendEnabled(&e.Message)
 		putEncoder(x)
 	}
 	if ent.Level > zapcore.ErrorLevel {
