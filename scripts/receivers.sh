@@ -57,6 +57,9 @@
 # socket_mod is never set (statsd 0.9.0 calls fs.chmod without a callback, which
 # throws on Node >= 10). rsyslog runs in the foreground with its own config and
 # never touches /dev/log or the system daemon.
+# The proof checks are functions run through until_ok, and "send && check || fail"
+# chains are meant as written:
+# shellcheck disable=SC2015,SC2317
 set -uo pipefail
 
 repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -100,6 +103,24 @@ until_ok() {
   while :; do
     "$@" >/dev/null 2>&1 && return 0
     [ "$SECONDS" -ge "$end" ] && return 1
+    sleep 0.2
+  done
+}
+
+# comes_up NAME SECONDS CHECK...: waits until CHECK succeeds, and gives up at
+# once when the server has exited.
+comes_up() {
+  local name=$1 secs=$2 end=$((SECONDS + $2))
+  shift 2
+  until "$@" >/dev/null 2>&1; do
+    if ! running "$name"; then
+      say "$name: exited during start"
+      return 1
+    fi
+    if [ "$SECONDS" -ge "$end" ]; then
+      say "$name: not ready after ${secs}s ($*)"
+      return 1
+    fi
     sleep 0.2
   done
 }
@@ -330,7 +351,8 @@ start_statsd() {
   busy statsd "$statsd_admin_addr" tcp && return 1
   touch "$run/statsd-flush.jsonl"
   (cd "$npmdir/node_modules/statsd" && launch statsd node stats.js "$run/statsd-config.js")
-  until_ok 15 tcp_up "$statsd_addr" && until_ok 5 udp_up "$statsd_addr" && until_ok 5 tcp_up "$statsd_admin_addr"
+  comes_up statsd 15 tcp_up "$statsd_addr" && comes_up statsd 5 udp_up "$statsd_addr" &&
+    comes_up statsd 5 tcp_up "$statsd_admin_addr"
 }
 
 start_rsyslog() {
@@ -341,7 +363,8 @@ start_rsyslog() {
   rm -f "$run/rsyslog.sock" "$run/rsyslog.daemon.pid"
   touch "$run/rsyslog-received.jsonl"
   launch rsyslog rsyslogd -n -f "$run/rsyslog.conf" -i "$run/rsyslog.daemon.pid"
-  until_ok 15 tcp_up "$rsyslog_addr" && until_ok 5 test -S "$run/rsyslog.sock"
+  comes_up rsyslog 15 tcp_up "$rsyslog_addr" && comes_up rsyslog 5 udp_up "$rsyslog_addr" &&
+    comes_up rsyslog 5 test -S "$run/rsyslog.sock"
 }
 
 start_sentry() {
@@ -349,7 +372,7 @@ start_sentry() {
   busy sentry "$sentry_addr" tcp && return 1
   NODE_PATH=$npmdir/node_modules launch sentry node "$bin/sentry-server.js" \
     "$(host_of "$sentry_addr")" "$(port_of "$sentry_addr")" "$run/sentry-received.json"
-  until_ok 15 tcp_up "$sentry_addr" && until_ok 5 test -f "$run/sentry-received.json"
+  comes_up sentry 15 tcp_up "$sentry_addr" && comes_up sentry 5 test -f "$run/sentry-received.json"
 }
 
 start_otelcol() {
@@ -358,7 +381,8 @@ start_otelcol() {
   for a in "$otlp_addr" "$tcplog_addr" "$otelcol_metrics_addr"; do busy otelcol "$a" tcp && return 1; done
   touch "$run/otelcol-logs.jsonl"
   launch otelcol "$bin/otelcol" --config "$run/otelcol.yaml"
-  until_ok 30 tcp_up "$otlp_addr" && until_ok 5 tcp_up "$tcplog_addr" && until_ok 5 tcp_up "$otelcol_metrics_addr"
+  comes_up otelcol 30 tcp_up "$otlp_addr" && comes_up otelcol 5 tcp_up "$tcplog_addr" &&
+    comes_up otelcol 5 tcp_up "$otelcol_metrics_addr"
 }
 
 # ---------------------------------------------------------------- proof
@@ -533,7 +557,10 @@ step_proof() {
       bad=1
       continue
     fi
-    "proof_$c" || bad=1
+    if ! "proof_$c"; then
+      log_tail "$c"
+      bad=1
+    fi
   done
   [ $bad = 0 ] || failed+=("proof")
 }
