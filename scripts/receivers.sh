@@ -185,7 +185,7 @@ apt_install() { # PACKAGE...: installs the missing ones, apt-get update first
     return 1
   fi
   say "apt-get install ${missing[*]} (log $dir/apt.log)"
-  { apt-get update -qq && apt-get install -y -qq --no-install-recommends "${missing[@]}"; } >"$dir/apt.log" 2>&1 && return 0
+  { apt-get update -qq && apt-get install -y -qq --no-install-recommends "${missing[@]}"; } >>"$dir/apt.log" 2>&1 && return 0
   say "apt-get install ${missing[*]} failed:"
   tail -n 15 "$dir/apt.log" | sed 's/^/    /' >&2
   return 1
@@ -207,7 +207,7 @@ npm_install() { # PACKAGE@VERSION...: the missing ones, into $npmdir
   [ -f "$npmdir/package.json" ] || echo '{"name": "metlog-peers", "private": true}' >"$npmdir/package.json"
   say "npm install ${missing[*]} (log $dir/npm.log)"
   (cd "$npmdir" && timeout 900 npm install --no-audit --no-fund --save-exact --loglevel=error "${missing[@]}") \
-    >"$dir/npm.log" 2>&1 && return 0
+    >>"$dir/npm.log" 2>&1 && return 0
   say "npm install ${missing[*]} failed:"
   tail -n 15 "$dir/npm.log" | sed 's/^/    /' >&2
   return 1
@@ -390,6 +390,13 @@ start_otelcol() {
 pass() { printf 'PROOF %s ok %s\n' "$1" "$2"; }
 fail() { printf 'PROOF %s FAILED %s\n' "$1" "$2"; return 1; }
 
+# verdict NAME SENT CHECK REPORT: waits up to 10 s for the function CHECK,
+# then prints the PROOF line, ok or FAILED, with what was SENT and what the
+# function REPORT says arrived.
+verdict() {
+  if until_ok 10 "$3"; then pass "$1" "$2 -> $("$4" 2>&1)"; else fail "$1" "$2 -> $("$4" 2>&1)"; fi
+}
+
 # statsd_sums FILE PREFIX: the counter c summed over the flushes, the timer t's
 # values sorted, the gauge g's last value, as JSON.
 statsd_sums() {
@@ -414,11 +421,8 @@ proof_statsd() {
     printf '%sc:2|c\n%st:9|ms\n%sg:42|g\n' "$p" "$p" "$p" >"/dev/tcp/$(host_of "$statsd_addr")/$(port_of "$statsd_addr")" ||
     { fail statsd "could not send to $statsd_addr"; return; }
   statsd_done() { [ "$(statsd_sums "$file" "$p")" = "$want" ]; }
-  if until_ok 10 statsd_done; then
-    pass statsd "udp+tcp -> $want in $file"
-  else
-    fail statsd "$(statsd_sums "$file" "$p" 2>&1), want $want in $file"
-  fi
+  statsd_report() { echo "$(statsd_sums "$file" "$p") in $file (want $want)"; }
+  verdict statsd "udp+tcp" statsd_done statsd_report
 }
 
 proof_rsyslog() {
@@ -431,11 +435,8 @@ proof_rsyslog() {
   # Each line exactly as it was sent.
   rsyslog_lines() { grep -c "^{\"proof\":\"$token\",\"via\":\"[a-z]*\"}\$" "$file"; }
   rsyslog_done() { [ "$(rsyslog_lines)" -eq 4 ]; }
-  if until_ok 10 rsyslog_done; then
-    pass rsyslog "udp+tcp+unixgram -> 4 lines unchanged in $file"
-  else
-    fail rsyslog "$(rsyslog_lines) of 4 lines in $file"
-  fi
+  rsyslog_report() { echo "$(rsyslog_lines) of 4 lines unchanged in $file"; }
+  verdict rsyslog "udp+tcp+unixgram" rsyslog_done rsyslog_report
 }
 
 proof_sentry() {
@@ -450,11 +451,8 @@ proof_sentry() {
     { fail sentry "could not post to $url"; return; }
   sentry_events() { grep -o "proof $token [a-z]*" "$file" 2>/dev/null | sort -u | wc -l; }
   sentry_done() { [ "$(sentry_events)" -eq 2 ]; }
-  if until_ok 10 sentry_done; then
-    pass sentry "store+envelope -> 2 events in $file"
-  else
-    fail sentry "$(sentry_events) of 2 events in $file"
-  fi
+  sentry_report() { echo "$(sentry_events) of 2 events in $file"; }
+  verdict sentry "store+envelope" sentry_done sentry_report
 }
 
 # otelcol_sent: the collector's count of log records its file exporter wrote.
@@ -472,17 +470,19 @@ proof_otelcol() {
       -d "{\"resourceLogs\":[{\"scopeLogs\":[{\"logRecords\":[{\"body\":{\"stringValue\":\"proof $token otlp\"}}]}]}]}" ||
     { fail otelcol "could not send to $tcplog_addr or $otlp_addr"; return; }
   # tcp_log: the line as the body, its keys as attributes; otlp: the body.
-  otelcol_done() {
+  otelcol_records() {
+    local n=0
     grep -qF "\"body\":{\"stringValue\":\"${line//\"/\\\"}\"}" "$file" &&
-      grep -qF "{\"key\":\"proof\",\"value\":{\"stringValue\":\"$token\"}}" "$file" &&
-      grep -qF "\"stringValue\":\"proof $token otlp\"" "$file" &&
-      [ "$(otelcol_sent)" -ge $((before + 2)) ]
+      grep -qF "{\"key\":\"proof\",\"value\":{\"stringValue\":\"$token\"}}" "$file" && n=$((n + 1))
+    grep -qF "\"stringValue\":\"proof $token otlp\"" "$file" && n=$((n + 1))
+    echo "$n"
   }
-  if until_ok 10 otelcol_done; then
-    pass otelcol "tcp_log+otlp/http -> 2 records in $file, otelcol_exporter_sent_log_records{exporter=\"file\"} $before -> $(otelcol_sent)"
-  else
-    fail otelcol "lines with $token in $file: $(grep -cF "$token" "$file"), otelcol_exporter_sent_log_records $before -> $(otelcol_sent)"
-  fi
+  otelcol_done() { [ "$(otelcol_records)" -eq 2 ] && [ "$(otelcol_sent)" -ge $((before + 2)) ]; }
+  otelcol_report() {
+    echo "$(otelcol_records) of 2 records in $file," \
+      "otelcol_exporter_sent_log_records{exporter=\"file\"} $before -> $(otelcol_sent)"
+  }
+  verdict otelcol "tcp_log+otlp/http" otelcol_done otelcol_report
 }
 
 # ---------------------------------------------------------------- stop, status

@@ -50,27 +50,38 @@ func catch(t *testing.T, f func(tb testing.TB)) *catcher {
 	return c
 }
 
-// listen opens a TCP listener on a free loopback port, closed when t ends.
-func listen(t *testing.T) string {
+// listener is a TCP listener on a free loopback port, closed when t ends.
+func listener(t *testing.T) net.Listener {
 	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { ln.Close() })
+	return ln
+}
+
+// listen is the address of a new listener.
+func listen(t *testing.T) string {
+	return listener(t).Addr().String()
+}
+
+// closedAddr is a loopback address on which nothing listens any more.
+func closedAddr(t *testing.T) string {
+	ln := listener(t)
+	ln.Close()
 	return ln.Addr().String()
 }
 
-// closedAddr is a loopback address on which nothing listens.
-func closedAddr(t *testing.T) string {
-	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
+// addrVars are the environment variables that hold the receivers' addresses.
+var addrVars = []string{"METLOG_STATSD_ADDR", "METLOG_RSYSLOG_ADDR", "METLOG_SENTRY_ADDR",
+	"METLOG_OTLP_ADDR", "METLOG_TCPLOG_ADDR", "METLOG_OTELCOL_METRICS_ADDR"}
+
+// setAddrs points every receiver address at addr for the rest of t.
+func setAddrs(t *testing.T, addr string) {
+	for _, v := range addrVars {
+		t.Setenv(v, addr)
 	}
-	addr := ln.Addr().String()
-	ln.Close()
-	return addr
 }
 
 // fakeDir makes METLOG_PEERS_DIR a new folder whose run/ holds the named
@@ -95,9 +106,7 @@ var allFiles = []string{"statsd-flush.jsonl", "rsyslog.sock", "rsyslog-received.
 func TestLocatorsSkipWhenNotListening(t *testing.T) {
 	fakeDir(t, allFiles...)
 	addr := closedAddr(t)
-	for _, v := range []string{"METLOG_STATSD_ADDR", "METLOG_RSYSLOG_ADDR", "METLOG_SENTRY_ADDR", "METLOG_OTLP_ADDR", "METLOG_TCPLOG_ADDR", "METLOG_OTELCOL_METRICS_ADDR"} {
-		t.Setenv(v, addr)
-	}
+	setAddrs(t, addr)
 	for _, tc := range []struct {
 		name, want string
 		call       func(testing.TB)
@@ -118,10 +127,7 @@ func TestLocatorsSkipWhenNotListening(t *testing.T) {
 }
 
 func TestLocatorsSkipWhenFileMissing(t *testing.T) {
-	addr := listen(t)
-	for _, v := range []string{"METLOG_STATSD_ADDR", "METLOG_RSYSLOG_ADDR", "METLOG_SENTRY_ADDR", "METLOG_OTLP_ADDR", "METLOG_TCPLOG_ADDR", "METLOG_OTELCOL_METRICS_ADDR"} {
-		t.Setenv(v, addr)
-	}
+	setAddrs(t, listen(t))
 	for _, tc := range []struct {
 		name, missing string
 		call          func(testing.TB)
