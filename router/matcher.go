@@ -17,7 +17,7 @@ import (
 // can exhaust neither the stack nor the CPU.
 const (
 	maxExprLen     = 16 << 10 // bytes of source text
-	maxNesting       = 32       // parentheses nested in parentheses
+	maxNesting     = 32       // parentheses nested in parentheses
 	maxTests       = 256      // tests, TRUE and FALSE included
 	maxIndex       = 255      // a field or array index
 	maxRegexpInsts = 10000    // instructions of one compiled regular expression
