@@ -89,8 +89,14 @@ func (e *retryAfter) Error() string             { return e.err.Error() }
 func (e *retryAfter) Unwrap() error             { return e.err }
 func (e *retryAfter) RetryAfter() time.Duration { return e.d }
 
-// Close releases the Sentry client.
-func (s *sentrySender) Close() error { s.client.Close(); return nil }
+// Close releases the Sentry client and its idle connections.
+func (s *sentrySender) Close() error {
+	s.client.Close()
+	if t, ok := s.rec.next.(*http.Transport); ok {
+		t.CloseIdleConnections()
+	}
+	return nil
+}
 
 // Send delivers each frame as one event. It stops at the first frame the
 // server could not take for now (ErrUnavailable: the queue retries it and
@@ -290,6 +296,11 @@ func parseGoStack(s string) []sentry.Frame {
 			if n, err := strconv.Atoi(loc[j+1:]); err == nil {
 				file, line = loc[:j], n
 			}
+		}
+		// "created by pkg.F in goroutine 1" names the goroutine's creator.
+		fn = strings.TrimPrefix(fn, "created by ")
+		if j := strings.Index(fn, " in goroutine "); j > 0 {
+			fn = fn[:j]
 		}
 		if j := strings.LastIndexByte(fn, '('); j > 0 && strings.HasSuffix(fn, ")") {
 			fn = fn[:j]
