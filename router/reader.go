@@ -268,6 +268,21 @@ func (p *reader) handleJSON(line []byte) {
 // route matches a decoded message against every route and sends it to the
 // union of their endpoints, once each.
 func (p *reader) route(m *core.Message) {
+	if !p.match(m) {
+		return
+	}
+	for w, set := range p.set {
+		for set != 0 {
+			j := w*64 + bits.TrailingZeros64(set)
+			set &= set - 1
+			p.r.endpoints[j].client.Send(m) // a full queue drops and counts
+		}
+	}
+}
+
+// match counts m as decoded, matches it against every route and leaves
+// the union of their endpoints in p.set; false when no route matched.
+func (p *reader) match(m *core.Message) bool {
 	p.t.decoded++
 	clear(p.set)
 	matched := false
@@ -283,16 +298,10 @@ func (p *reader) route(m *core.Message) {
 	}
 	if !matched {
 		p.t.unmatched++
-		return
+		return false
 	}
 	p.t.matched++
-	for w, set := range p.set {
-		for set != 0 {
-			j := w*64 + bits.TrailingZeros64(set)
-			set &= set - 1
-			p.r.endpoints[j].client.Send(m) // a full queue drops and counts
-		}
-	}
+	return true
 }
 
 // validUTF8 reports whether every string of m is valid UTF-8.
