@@ -3,6 +3,7 @@ module github.com/metlog-go/metlog
 go 1.25.0
 
 require (
+	github.com/BurntSushi/toml v1.6.0
 	github.com/getsentry/sentry-go v0.46.2
 	google.golang.org/protobuf v1.36.12
 )
