@@ -129,15 +129,11 @@ func BenchmarkPipeline(b *testing.B) {
 				b.ReportAllocs()
 				cpu0 := metlogtest.ProcessCPU()
 				b.ResetTimer()
-				for done := 0; done < b.N; done += chunk {
-					data := stream
-					if left := b.N - done; left < chunk {
-						data = stream[:recordsEnd(b, in, stream, left)]
-					}
+				inChunks(b, in, stream, chunk, func(data []byte) {
 					p.format = 0
 					p.process(data, true)
 					p.flush()
-				}
+				})
 				if err := r.endpoints[0].client.Flush(context.Background()); err != nil {
 					b.Fatal(err)
 				}
@@ -148,6 +144,18 @@ func BenchmarkPipeline(b *testing.B) {
 				}
 			})
 		}
+	}
+}
+
+// inChunks calls fn with b.N messages of stream (chunk messages of format
+// f), a whole stream at a time and then what is left.
+func inChunks(b *testing.B, f core.Format, stream []byte, chunk int, fn func([]byte)) {
+	for done := 0; done < b.N; done += chunk {
+		data := stream
+		if left := b.N - done; left < chunk {
+			data = stream[:recordsEnd(b, f, stream, left)]
+		}
+		fn(data)
 	}
 }
 
@@ -198,15 +206,11 @@ func BenchmarkTCP(b *testing.B) {
 	b.ReportAllocs()
 	cpu0 := metlogtest.ProcessCPU()
 	b.ResetTimer()
-	for done := 0; done < b.N; done += chunk {
-		data := stream
-		if left := b.N - done; left < chunk {
-			data = stream[:recordsEnd(b, core.FormatHeka, stream, left)]
-		}
+	inChunks(b, core.FormatHeka, stream, chunk, func(data []byte) {
 		if _, err := conn.Write(data); err != nil {
 			b.Fatal(err)
 		}
-	}
+	})
 	waitFor(b, "delivery", 5*time.Minute, func() bool { return r.Stats().Endpoints[0].Delivered >= uint64(b.N) })
 	b.StopTimer()
 	reportRate(b, cpu0)

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/metlog-go/metlog/core"
+	"github.com/metlog-go/metlog/internal/metlogtest"
 )
 
 // secret is the HMAC key of the hostile tests: it must never appear in
@@ -54,32 +55,15 @@ func signed(t testing.TB, signer, key, payload string) []byte {
 
 // hostileRouter is a router with the hostile keys, a capture endpoint and
 // a log of its own events.
-func hostileRouter(t testing.TB, cfg Config) (*Router, *core.Capture, *syncBuffer) {
+func hostileRouter(t testing.TB, cfg Config) (*Router, *core.Capture, *metlogtest.SyncBuffer) {
 	capt := core.NewCapture()
-	logs := &syncBuffer{}
+	logs := &metlogtest.SyncBuffer{}
 	cfg.Inputs = append([]Input{tcpInput}, cfg.Inputs...)
 	cfg.Keys = hostileKeys
 	cfg.Routes = []Route{{Matcher: "TRUE", Endpoints: []string{"c"}}}
 	cfg.Endpoints = []Endpoint{{Name: "c", Sender: capt, Format: "heka"}}
 	cfg.Logger = slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	return startRouter(t, cfg), capt, logs
-}
-
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
 }
 
 func payloads(t testing.TB, capt *core.Capture) string {
@@ -145,7 +129,7 @@ func TestHostileHekaStream(t *testing.T) {
 }
 
 // checkNoSecret: the key is in no log line and in no stats output.
-func checkNoSecret(t testing.TB, r *Router, logs *syncBuffer) {
+func checkNoSecret(t testing.TB, r *Router, logs *metlogtest.SyncBuffer) {
 	t.Helper()
 	js, err := json.Marshal(r.Stats())
 	if err != nil {

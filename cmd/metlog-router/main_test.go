@@ -1,14 +1,12 @@
 package main
 
 import (
-	"bytes"
 	"encoding/json"
 	"net/http"
 	"os"
 	"path/filepath"
 	"regexp"
 	"strings"
-	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -16,6 +14,7 @@ import (
 	"go.uber.org/goleak"
 
 	"github.com/metlog-go/metlog/core"
+	"github.com/metlog-go/metlog/internal/metlogtest"
 	"github.com/metlog-go/metlog/router"
 )
 
@@ -57,25 +56,8 @@ func TestUnknownKey(t *testing.T) {
 	}
 }
 
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
-
 // waitMatch waits for re to match out and returns its first group.
-func waitMatch(t *testing.T, out *syncBuffer, re *regexp.Regexp) string {
+func waitMatch(t *testing.T, out *metlogtest.SyncBuffer, re *regexp.Regexp) string {
 	t.Helper()
 	deadline := time.Now().Add(30 * time.Second)
 	for time.Now().Before(deadline) {
@@ -94,7 +76,7 @@ func waitMatch(t *testing.T, out *syncBuffer, re *regexp.Regexp) string {
 func TestRun(t *testing.T) {
 	dir := t.TempDir()
 	path := filepath.Join(dir, "out.jsonl")
-	out := &syncBuffer{}
+	out := &metlogtest.SyncBuffer{}
 	events := make(chan os.Signal)
 	done := make(chan error, 1)
 	go func() {
@@ -156,7 +138,7 @@ func TestRun(t *testing.T) {
 
 func TestRunErrors(t *testing.T) {
 	for _, args := range [][]string{{}, {"-listen", "tcp://127.0.0.1:0"}, {"-config", "absent.toml"}, {"-bogus"}} {
-		if err := run(args, &syncBuffer{}, nil); err == nil {
+		if err := run(args, &metlogtest.SyncBuffer{}, nil); err == nil {
 			t.Errorf("%v: no error", args)
 		}
 	}
