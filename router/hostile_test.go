@@ -350,3 +350,52 @@ func TestConnectionStorm(t *testing.T) {
 	t.Logf("heap peak %d MiB over a base of %d MiB; refused %d, oversize %d, truncated %d",
 		(peak.Load()-min(peak.Load(), base.HeapAlloc))>>20, base.HeapAlloc>>20, st.Refused, st.Rejected.Oversize, st.Rejected.Truncated)
 }
+
+// TestKeysNotInErrors: configuration errors name keys, never show them.
+func TestKeysNotInErrors(t *testing.T) {
+	for name, cfg := range map[string]Config{
+		"bad key name": {Inputs: []Input{tcpInput}, Keys: map[string]string{"ops": secret}},
+		"bad version":  {Inputs: []Input{tcpInput}, Keys: map[string]string{"ops_x": secret}},
+		"forward key":  {Inputs: []Input{tcpInput}, Keys: hostileKeys, Endpoints: []Endpoint{{Name: "f", Type: "forward", Address: "tcp://127.0.0.1:1", Signer: "ops", KeyVersion: 2}}},
+		"sentry dsn":   {Inputs: []Input{tcpInput}, Endpoints: []Endpoint{{Name: "s", Type: "sentry", DSN: "http://" + secret + "@[bad"}}},
+	} {
+		_, err := New(cfg)
+		if err == nil {
+			t.Fatalf("%s: no error", name)
+		}
+		if strings.Contains(err.Error(), secret) {
+			t.Errorf("%s: the key is in the error: %v", name, err)
+		}
+	}
+}
+
+// TestHostileShapes: within the size limit, a JSON value nested 20,000
+// deep, a JSON array of 30,000 numbers and a Heka field of 60,000 packed
+// bools: the deep one is rejected, the long ones decoded; nothing grows
+// beyond what the limit allows.
+func TestHostileShapes(t *testing.T) {
+	r, capt, _ := hostileRouter(t, Config{})
+	deep := `{"type":"deep","fields":{"a":` + strings.Repeat("[", 20000) + strings.Repeat("]", 20000) + "}}\n"
+	long := `{"type":"long","fields":{"a":[` + strings.Repeat("1,", 29999) + "1]}}\n"
+	bools := make([]bool, 60000)
+	heka := record(t, core.EncoderConfig{}, &core.Message{Type: "bools", Fields: []core.Field{core.Bools("b", bools)}})
+	j := dial(t, r, 0)
+	j.Write([]byte(deep + long))
+	h := dial(t, r, 0)
+	h.Write(heka)
+	waitFor(t, "the messages", 30*time.Second, func() bool { return r.Stats().Received == 3 })
+	closeRouter(t, r)
+	st := r.Stats()
+	if st.Decoded != 2 || st.Rejected.Malformed != 1 {
+		t.Fatalf("stats %+v", st)
+	}
+	msgs, err := capt.Messages()
+	if err != nil || len(msgs) != 2 {
+		t.Fatalf("%d messages, %v", len(msgs), err)
+	}
+	for _, m := range msgs {
+		if n := m.Fields[0].Len(); n != 30000 && n != 60000 {
+			t.Errorf("%s: %d values", m.Type, n)
+		}
+	}
+}
