@@ -124,8 +124,12 @@ func (s *sentrySender) send(frame []byte) error {
 		return fmt.Errorf("router: sentry: %w", err)
 	}
 	*s.rec = recorder{next: s.rec.next}
-	if s.client.CaptureEvent(sentryEvent(m), nil, nil) == nil || !s.rec.called {
-		return errors.New("router: sentry: event not sent (rate limited or dropped by the SDK)")
+	if s.client.CaptureEvent(sentryEvent(m), nil, nil) == nil {
+		return errors.New("router: sentry: event dropped by the SDK")
+	}
+	if !s.rec.called {
+		// The SDK holds events back while the server's rate limit lasts.
+		return fmt.Errorf("%w: sentry: rate limited", core.ErrUnavailable)
 	}
 	switch st := s.rec.status; {
 	case s.rec.err != nil:
@@ -224,7 +228,7 @@ func sentryEvent(m *core.Message) *sentry.Event {
 func walkFields(fields []core.Field, prefix string, fn func(string, *core.Field)) {
 	for i := range fields {
 		f := &fields[i]
-		name := prefix + f.Name
+		name := strings.Clone(prefix + f.Name) // f.Name may refer to the frame
 		if f.Kind() == core.KindGroup {
 			p := prefix
 			if f.Name != "" {
