@@ -1,8 +1,14 @@
 module github.com/metlog-go/metlog
 
-go 1.24
+go 1.25.0
 
-require google.golang.org/protobuf v1.36.12
+require (
+	github.com/BurntSushi/toml v1.6.0
+	github.com/getsentry/sentry-go v0.46.2
+	google.golang.org/protobuf v1.36.12
+)
+
+require golang.org/x/text v0.14.0 // indirect
 
 require (
 	github.com/mattn/go-colorable v0.1.14 // indirect

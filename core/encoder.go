@@ -23,11 +23,16 @@ const (
 	// (counter, timer, gauge) only: "name:value|c|@rate|#tag:v" lines,
 	// packed several to a datagram.
 	FormatStatsd
+	// FormatText is one human-readable line per message, for terminals and
+	// logs read by people: the time, the severity's name, the logger, the
+	// type, the payload and the fields as logfmt-like key=value pairs, groups
+	// dotted (see encodeText in text.go). It is not meant to be parsed back.
+	FormatText
 
 	numFormats = iota
 )
 
-// String returns "json", "heka" or "statsd".
+// String returns "json", "heka", "statsd" or "text".
 func (f Format) String() string {
 	switch f {
 	case FormatJSON:
@@ -36,6 +41,8 @@ func (f Format) String() string {
 		return "heka"
 	case FormatStatsd:
 		return "statsd"
+	case FormatText:
+		return "text"
 	}
 	return fmt.Sprintf("format(%d)", uint8(f))
 }
@@ -108,6 +115,7 @@ func NewEncoder(f Format, cfg EncoderConfig) (*Encoder, error) {
 		}
 	case FormatStatsd:
 		e.statsdTags = cfg.StatsdTags
+	case FormatText:
 	default:
 		return nil, fmt.Errorf("metlog: unknown format %d", f)
 	}
@@ -118,7 +126,7 @@ func NewEncoder(f Format, cfg EncoderConfig) (*Encoder, error) {
 func (e *Encoder) Format() Format { return e.format }
 
 // AppendMessage appends m as one frame: a JSON object and "\n", a framed
-// Heka record, or statsd lines. A JSON or Heka message over the size limit
+// Heka record, statsd lines or a text line. A JSON, Heka or text message over the size limit
 // has its payload truncated (with a TruncatedField marker); if it still
 // does not fit, the error wraps ErrOversize. A message the format cannot
 // carry gives an error wrapping ErrNotEncodable. On error dst is returned
@@ -269,8 +277,11 @@ func (e *Encoder) appendMessage(dst []byte, m *Message, sev Severity) ([]byte, e
 // encode writes m with the given payload; origLen >= 0 adds the truncation
 // marker. It returns the output and the encoded size the limit applies to.
 func (e *Encoder) encode(dst []byte, m *Message, sev Severity, payload string, origLen int) ([]byte, int) {
-	if e.format == FormatHeka {
+	switch e.format {
+	case FormatHeka:
 		return e.encodeHeka(dst, m, sev, payload, origLen)
+	case FormatText:
+		return e.encodeText(dst, m, sev, payload, origLen)
 	}
 	return e.encodeJSON(dst, m, sev, payload, origLen)
 }
