@@ -18,6 +18,7 @@ import (
 	"github.com/getsentry/sentry-go"
 
 	"github.com/metlog-go/metlog/core"
+	"github.com/metlog-go/metlog/internal/peers"
 )
 
 func TestSentryEvent(t *testing.T) {
@@ -75,7 +76,7 @@ func TestParseZapStack(t *testing.T) {
 // server (sentry-testkit) as events with the right level, message and
 // tags.
 func TestSentryEndpoint(t *testing.T) {
-	dsn, received := sentryPeer(t)
+	dsn, received := peers.Sentry(t)
 	token := fmt.Sprintf("%x", rand.Uint64())
 	r := startRouter(t, Config{
 		Inputs:    []Input{tcpInput},

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/metlog-go/metlog/core"
+	"github.com/metlog-go/metlog/internal/peers"
 	"github.com/metlog-go/metlog/metrics"
 )
 
@@ -64,7 +65,7 @@ func readStatsd(t *testing.T, path string, names map[string]bool) statsdTotals {
 // aggregated, reach a real statsd through the router's statsd endpoint
 // with exact totals; a message that is not a metric is counted, not sent.
 func TestStatsdEndpoint(t *testing.T) {
-	statsdAddr, flushFile := statsdPeer(t)
+	statsdAddr, flushFile := peers.Statsd(t)
 	p := fmt.Sprintf("routertest.%d.", rand.Uint64())
 	r := startRouter(t, Config{
 		Inputs: []Input{tcpInput},
