@@ -3,6 +3,7 @@ package bench
 import (
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/metlog-go/metlog/bench/internal/cpu"
 )
@@ -84,24 +85,38 @@ func measure(b *testing.B, d destination, call func(), expect bool) {
 	if err := d.begin(); err != nil {
 		b.Fatal(err)
 	}
-	b.ReportAllocs()
-	b.ResetTimer()
-	cpu0 := cpu.Process()
-	b.RunParallel(func(pb *testing.PB) {
-		for pb.Next() {
-			call()
-		}
-	})
-	if err := d.settle(); err != nil {
-		b.Fatal(err)
-	}
-	used := cpu.Process() - cpu0
-	b.StopTimer()
+	used := timed(b, func() { runParallel(b, call) }, d.settle)
 	n, copies, err := d.delivered()
 	if err != nil {
 		b.Fatal(err)
 	}
 	reportDelivery(b, used.Nanoseconds(), int64(b.N), n, copies, expect)
+}
+
+// timed runs load and then settle (the delivery of what load left
+// buffered) as the benchmark's timed region, with allocations reported,
+// and returns the process's CPU time over both. The timer is stopped on
+// return.
+func timed(b *testing.B, load func(), settle func() error) time.Duration {
+	b.ReportAllocs()
+	b.ResetTimer()
+	cpu0 := cpu.Process()
+	load()
+	if err := settle(); err != nil {
+		b.Fatal(err)
+	}
+	used := cpu.Process() - cpu0
+	b.StopTimer()
+	return used
+}
+
+// runParallel runs call b.N times over every P.
+func runParallel(b *testing.B, call func()) {
+	b.RunParallel(func(pb *testing.PB) {
+		for pb.Next() {
+			call()
+		}
+	})
 }
 
 // reportDelivery reports cpu-ns/op, and, where messages are expected,

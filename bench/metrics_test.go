@@ -7,7 +7,6 @@ import (
 	"time"
 
 	"github.com/DataDog/datadog-go/v5/statsd"
-	"github.com/metlog-go/metlog/bench/internal/cpu"
 	"github.com/metlog-go/metlog/bench/internal/sink"
 	"github.com/metlog-go/metlog/core"
 	"github.com/metlog-go/metlog/metrics"
@@ -172,19 +171,7 @@ func measureMetric(b *testing.B, mc *metricsClient, gauge bool) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	b.ReportAllocs()
-	b.ResetTimer()
-	cpu0 := cpu.Process()
-	b.RunParallel(func(pb *testing.PB) {
-		for pb.Next() {
-			mc.call()
-		}
-	})
-	if err := mc.flush(); err != nil {
-		b.Fatal(err)
-	}
-	used := cpu.Process() - cpu0
-	b.StopTimer()
+	used := timed(b, func() { runParallel(b, mc.call) }, mc.flush)
 	after, err := mc.r.Settle(10*time.Millisecond, waitTimeout)
 	if err != nil {
 		b.Fatal(err)

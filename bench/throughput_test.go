@@ -5,7 +5,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/metlog-go/metlog/bench/internal/cpu"
 	"github.com/metlog-go/metlog/core"
 )
 
@@ -59,27 +58,16 @@ func throughput(b *testing.B, oc *ourClient, parallel bool) {
 			runtime.Gosched()
 		}
 	}
-	b.ReportAllocs()
-	b.ResetTimer()
-	cpu0 := cpu.Process()
-	start := time.Now()
-	if parallel {
-		b.RunParallel(func(pb *testing.PB) {
-			for pb.Next() {
-				send()
-			}
-		})
-	} else {
+	used := timed(b, func() {
+		if parallel {
+			runParallel(b, send)
+			return
+		}
 		for range b.N {
 			send()
 		}
-	}
-	if err := d.settle(); err != nil {
-		b.Fatal(err)
-	}
-	elapsed := time.Since(start)
-	used := cpu.Process() - cpu0
-	b.StopTimer()
+	}, d.settle)
+	elapsed := b.Elapsed()
 	n, _, err := d.delivered()
 	if err != nil {
 		b.Fatal(err)

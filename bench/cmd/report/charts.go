@@ -116,59 +116,58 @@ func nsLabel(ns float64) string {
 // chart per rate.
 func (r *results) charts(dir string) ([]string, error) {
 	var files []string
-	for _, sc := range []string{"static", "10fields", "10context"} {
-		c := &chart{title: "CPU per delivered message, " + sc + " (log scale)", ylabel: "CPU time per message", values: map[string][]float64{}}
-		c.groups = r.distinct("Log/", 1)
-		for _, fw := range c.groups {
-			for _, row := range r.distinct("Log/"+fw+"/"+sc+"/", 3) {
-				if _, ok := c.values[row]; !ok {
-					c.series = append(c.series, row)
-					c.values[row] = make([]float64, len(c.groups))
-				}
-			}
-		}
-		for j, fw := range c.groups {
-			for _, row := range c.series {
-				c.values[row][j] = r.center("Log/"+fw+"/"+sc+"/"+row, "cpu-ns/msg")
-			}
-		}
+	add := func(name string, c *chart) error {
 		if len(c.series) == 0 {
-			continue
+			return nil
 		}
-		name := "cpu-per-msg-" + sc + ".svg"
 		if err := c.save(filepath.Join(dir, name)); err != nil {
-			return files, err
+			return err
 		}
 		files = append(files, name)
+		return nil
+	}
+	for _, sc := range []string{"static", "10fields", "10context"} {
+		c := r.frameworkChart("CPU per delivered message, "+sc+" (log scale)", "CPU time per message", "cpu-ns/msg",
+			"Log/", func(fw string) string { return "Log/" + fw + "/" + sc + "/" })
+		if err := add("cpu-per-msg-"+sc+".svg", c); err != nil {
+			return files, err
+		}
 	}
 	for _, rate := range r.distinct("Sustained/", 1) {
-		c := &chart{title: "p99.9 of the log call at " + strings.TrimPrefix(rate, "rate=") + " msgs/s (log scale)", ylabel: "p99.9 latency", values: map[string][]float64{}}
-		for _, fw := range r.distinct("Sustained/"+rate+"/", 2) {
-			if fw != "harness" {
-				c.groups = append(c.groups, fw)
-			}
-		}
-		for _, fw := range c.groups {
-			for _, row := range r.distinct("Sustained/"+rate+"/"+fw+"/", 3) {
-				if _, ok := c.values[row]; !ok {
-					c.series = append(c.series, row)
-					c.values[row] = make([]float64, len(c.groups))
-				}
-			}
-		}
-		for j, fw := range c.groups {
-			for _, row := range c.series {
-				c.values[row][j] = r.center("Sustained/"+rate+"/"+fw+"/"+row, "p99.9-ns")
-			}
-		}
-		if len(c.series) == 0 {
-			continue
-		}
-		name := "sustained-p999-" + strings.TrimPrefix(rate, "rate=") + ".svg"
-		if err := c.save(filepath.Join(dir, name)); err != nil {
+		perSec := strings.TrimPrefix(rate, "rate=")
+		c := r.frameworkChart("p99.9 of the log call at "+perSec+" msgs/s (log scale)", "p99.9 latency", "p99.9-ns",
+			"Sustained/"+rate+"/", func(fw string) string { return "Sustained/" + rate + "/" + fw + "/" })
+		if err := add("sustained-p999-"+perSec+".svg", c); err != nil {
 			return files, err
 		}
-		files = append(files, name)
 	}
 	return files, nil
+}
+
+// frameworkChart charts unit with one group per framework (the names'
+// part after prefix, but the harness) and one series per row (the part
+// after rowPrefix(framework)).
+func (r *results) frameworkChart(title, ylabel, unit, prefix string, rowPrefix func(fw string) string) *chart {
+	c := &chart{title: title, ylabel: ylabel, values: map[string][]float64{}}
+	depth := strings.Count(prefix, "/")
+	for _, fw := range r.distinct(prefix, depth) {
+		if fw != "harness" {
+			c.groups = append(c.groups, fw)
+		}
+	}
+	for _, fw := range c.groups {
+		p := rowPrefix(fw)
+		for _, row := range r.distinct(p, strings.Count(p, "/")) {
+			if _, ok := c.values[row]; !ok {
+				c.series = append(c.series, row)
+				c.values[row] = make([]float64, len(c.groups))
+			}
+		}
+	}
+	for j, fw := range c.groups {
+		for _, row := range c.series {
+			c.values[row][j] = r.center(rowPrefix(fw)+row, unit)
+		}
+	}
+	return c
 }

@@ -5,7 +5,7 @@
 // with -readme rewrites the README's section between <!-- bench:begin -->
 // and <!-- bench:end --> (copying the charts to docs/bench/ beside it).
 //
-//	cd bench && go run ./cmd/report                     # about 8 minutes on 2 cores
+//	cd bench && go run ./cmd/report                     # under 10 minutes on 2 cores
 //	cd bench && go run ./cmd/report -readme ../README.md
 //	cd bench && go run ./cmd/report -in out/raw-....txt  # tables from an earlier run
 //
@@ -33,7 +33,7 @@ type step struct {
 }
 
 func main() {
-	count := flag.Int("count", 5, "runs of each Log, Metrics and Throughput benchmark")
+	count := flag.Int("count", 6, "runs of each Log, Metrics and Throughput benchmark")
 	sustainedCount := flag.Int("sustained-count", 2, "runs of each Sustained benchmark")
 	logTime := flag.String("log-benchtime", "20000x", "-benchtime of BenchmarkLog (iterations: its buffers are sized for them)")
 	sustainedTime := flag.String("sustained-benchtime", "15x", "-benchtime of BenchmarkSustained, in units of -sustained-unit")

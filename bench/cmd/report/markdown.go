@@ -47,24 +47,14 @@ func (r *results) markdown(h header, link func(string) string, charts []string) 
 		"(for the disabled level, CPU per call). Rows: `discard` native JSON to io.Discard; `file` native JSON to a file; " +
 		"`otel` the OpenTelemetry bridge, BatchProcessor and OTLP/HTTP exporter (zerolog has no official bridge); " +
 		"`metlog-*` our adapter as the only sink, by format and socket; `tee-file+metlog-json-unix` ours beside the native file output.\n\n")
-	for _, c := range charts {
-		if strings.HasPrefix(c, "cpu-per-msg-") {
-			fmt.Fprintf(&b, "![%s](%s)\n", strings.TrimSuffix(c, ".svg"), link(c))
-		}
-	}
-	b.WriteString("\n")
+	writeCharts(&b, charts, "cpu-per-msg-", link)
 	for _, t := range r.logTables() {
 		b.WriteString(t + "\n")
 	}
 
 	b.WriteString("### Sustained load (10 fields, 4 goroutines, default buffers)\n\n" +
 		"Latency percentiles of the log call itself, every call timed. `harness/noop` is an empty call: the pacing's own cost.\n\n")
-	for _, c := range charts {
-		if strings.HasPrefix(c, "sustained-") {
-			fmt.Fprintf(&b, "![%s](%s)\n", strings.TrimSuffix(c, ".svg"), link(c))
-		}
-	}
-	b.WriteString("\n")
+	writeCharts(&b, charts, "sustained-", link)
 	for _, t := range r.sustainedTables() {
 		b.WriteString(t + "\n")
 	}
@@ -75,4 +65,14 @@ func (r *results) markdown(h header, link func(string) string, charts []string) 
 	b.WriteString("### Throughput into a socket\n\n")
 	b.WriteString(r.throughputTable())
 	return b.String(), missed
+}
+
+// writeCharts links the charts whose names start with prefix.
+func writeCharts(b *strings.Builder, charts []string, prefix string, link func(string) string) {
+	for _, c := range charts {
+		if strings.HasPrefix(c, prefix) {
+			fmt.Fprintf(b, "![%s](%s)\n", strings.TrimSuffix(c, ".svg"), link(c))
+		}
+	}
+	b.WriteString("\n")
 }
