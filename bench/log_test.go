@@ -23,7 +23,7 @@ var benchConfig = config{ring: 64 << 20, queue: 1 << 17}
 // bridge, ours alone in both formats over unix and TCP sockets, and ours
 // teed beside the file.
 //
-//	go test -run '^$' -bench 'Log/zap/10fields' -benchtime 20000x
+//	go test -run '^$' -bench 'Log/zap/10fields' -benchtime 10000x
 func BenchmarkLog(b *testing.B) {
 	for _, fw := range frameworks {
 		b.Run(fw.name, func(b *testing.B) {

@@ -35,7 +35,8 @@ type step struct {
 func main() {
 	count := flag.Int("count", 6, "runs of each Log, Metrics and Throughput benchmark")
 	sustainedCount := flag.Int("sustained-count", 2, "runs of each Sustained benchmark")
-	logTime := flag.String("log-benchtime", "20000x", "-benchtime of BenchmarkLog (iterations: its buffers are sized for them)")
+	logTime := flag.String("log-benchtime", "10000x", "-benchtime of BenchmarkLog's rows but otel (iterations: its buffers are sized for them)")
+	otelTime := flag.String("otel-benchtime", "2000x", "-benchtime of BenchmarkLog's otel rows (each call costs tens of microseconds)")
 	sustainedTime := flag.String("sustained-benchtime", "15x", "-benchtime of BenchmarkSustained, in units of -sustained-unit")
 	sustainedUnit := flag.Duration("sustained-unit", 100*time.Millisecond, "BenchmarkSustained's unit of duration")
 	otherTime := flag.String("benchtime", "100ms", "-benchtime of BenchmarkMetrics and BenchmarkThroughput")
@@ -57,7 +58,8 @@ func main() {
 			want[strings.TrimSpace(s)] = true
 		}
 		steps := []step{
-			{"log", []string{"-test.bench=^BenchmarkLog$", "-test.benchtime=" + *logTime, fmt.Sprint("-test.count=", *count)}},
+			{"log", []string{"-test.bench=^BenchmarkLog$/././^(discard|file|metlog-.*|tee-.*)$", "-test.benchtime=" + *logTime, fmt.Sprint("-test.count=", *count)}},
+			{"log", []string{"-test.bench=^BenchmarkLog$/././^otel$", "-test.benchtime=" + *otelTime, fmt.Sprint("-test.count=", *count)}},
 			{"sustained", []string{"-test.bench=^BenchmarkSustained$", "-test.benchtime=" + *sustainedTime,
 				fmt.Sprint("-test.count=", *sustainedCount), "-sustained.unit=" + sustainedUnit.String()}},
 			{"metrics", []string{"-test.bench=^BenchmarkMetrics$", "-test.benchtime=" + *otherTime, fmt.Sprint("-test.count=", *count)}},
@@ -85,7 +87,7 @@ func main() {
 	hdr := header{
 		date: start.UTC().Format("2006-01-02"), goVersion: runtime.Version(), cpu: strings.TrimSpace(res.config["cpu"]),
 		cores: runtime.NumCPU(), load0: load0, load1: loadAverage(), took: took, ran: *in == "",
-		count: *count, sustainedCount: *sustainedCount, logTime: *logTime,
+		count: *count, sustainedCount: *sustainedCount, logTime: *logTime, otelTime: *otelTime,
 		sustained: fmt.Sprintf("%s × %s", strings.TrimSuffix(*sustainedTime, "x"), *sustainedUnit), otherTime: *otherTime,
 	}
 	report, missed := res.markdown(hdr, func(name string) string { return filepath.Join(*outDir, name) }, charts)
@@ -99,7 +101,7 @@ func main() {
 		}
 		fmt.Fprintln(os.Stderr, "report: rewrote", *readme)
 	}
-	fmt.Fprintf(os.Stderr, "report: raw benchmark output: %s (compare runs: go run golang.org/x/perf/cmd/benchstat@latest old.txt new.txt)\n", raw)
+	fmt.Fprintf(os.Stderr, "report: raw benchmark output: %s (compare runs: cd bench && go run golang.org/x/perf/cmd/benchstat old.txt new.txt)\n", raw)
 	fmt.Fprintf(os.Stderr, "report: %d targets missed; wall time %s\n", len(missed), took)
 }
 

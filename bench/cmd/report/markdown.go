@@ -15,7 +15,8 @@ type header struct {
 	ran                  bool // false: made from an earlier raw file (-in)
 	count                int
 	sustainedCount       int
-	logTime, sustained   string
+	logTime, otelTime    string
+	sustained            string
 	otherTime            string
 }
 
@@ -29,9 +30,9 @@ func (r *results) markdown(h header, link func(string) string, charts []string) 
 	} else {
 		b.WriteString("; from an earlier run's raw output")
 	}
-	fmt.Fprintf(&b, ". Medians of %d runs (BenchmarkLog at -benchtime %s; Metrics and Throughput at %s) and of %d sustained runs of %s each;"+
+	fmt.Fprintf(&b, ". Medians of %d runs (BenchmarkLog at -benchtime %s, its otel rows at %s; Metrics and Throughput at %s) and of %d sustained runs of %s each;"+
 		" ± is benchmath's 95%% confidence interval around the median (∞ with too few runs). How each row is measured: bench/README.md._\n\n",
-		h.count, h.logTime, h.otherTime, h.sustainedCount, h.sustained)
+		h.count, h.logTime, h.otelTime, h.otherTime, h.sustainedCount, h.sustained)
 
 	targets, missed := r.targets()
 	b.WriteString("### Targets\n\n" + targets + "\n")
