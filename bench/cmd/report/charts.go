@@ -157,7 +157,7 @@ func (r *results) frameworkChart(title, ylabel, unit, prefix string, rowPrefix f
 	}
 	for _, fw := range c.groups {
 		p := rowPrefix(fw)
-		for _, row := range r.distinct(p, strings.Count(p, "/")) {
+		for _, row := range inRowOrder(r.distinct(p, strings.Count(p, "/"))) {
 			if _, ok := c.values[row]; !ok {
 				c.series = append(c.series, row)
 				c.values[row] = make([]float64, len(c.groups))

@@ -31,7 +31,7 @@ func (r *results) markdown(h header, link func(string) string, charts []string) 
 		b.WriteString("; from an earlier run's raw output")
 	}
 	fmt.Fprintf(&b, ". Medians of %d runs (BenchmarkLog at -benchtime %s, its otel rows at %s; Metrics and Throughput at %s) and of %d sustained runs of %s each;"+
-		" ± is benchmath's 95%% confidence interval around the median (∞ with too few runs). How each row is measured: bench/README.md._\n\n",
+		" ± is benchmath's 95%% confidence interval around the median, in percent (∞ with too few runs). How each row is measured: bench/README.md._\n\n",
 		h.count, h.logTime, h.otelTime, h.otherTime, h.sustainedCount, h.sustained)
 
 	targets, missed := r.targets()

@@ -17,6 +17,23 @@ const (
 // oursRows are the rows where our client is the only sink.
 var oursRows = []string{"metlog-json-unix", "metlog-json-tcp", "metlog-heka-unix", "metlog-heka-tcp"}
 
+// rowOrder is the order rows are shown in, whatever order they ran in
+// (the report runs the otel rows separately).
+var rowOrder = append(append([]string{rowDiscard, rowFile, rowOTel}, oursRows...), "tee-file+metlog-json-unix")
+
+// inRowOrder sorts row names by rowOrder; others keep their order after.
+func inRowOrder(rows []string) []string {
+	rank := func(r string) int {
+		if i := slices.Index(rowOrder, r); i >= 0 {
+			return i
+		}
+		return len(rowOrder)
+	}
+	out := slices.Clone(rows)
+	slices.SortStableFunc(out, func(a, b string) int { return rank(a) - rank(b) })
+	return out
+}
+
 // table is a Markdown table under construction.
 type table struct {
 	head []string
@@ -102,7 +119,7 @@ func (r *results) withSpread(name, unit string) string {
 	if !ok {
 		return "—"
 	}
-	return num(s.Center) + " " + s.PctRangeString()
+	return num(s.Center) + " ±" + s.PctRangeString()
 }
 
 // cost is what a Log row pays per delivered message (cpu-ns/msg), or per
@@ -124,7 +141,7 @@ func (r *results) logTables() []string {
 		for _, sc := range r.distinct("Log/"+fw+"/", 2) {
 			base := "Log/" + fw + "/" + sc + "/"
 			discard, file := r.cost(base+rowDiscard), r.cost(base+rowFile)
-			for _, row := range r.distinct(base, 3) {
+			for _, row := range inRowOrder(r.distinct(base, 3)) {
 				n := base + row
 				cpuCell := r.withSpread(n, "cpu-ns/msg")
 				if _, ok := r.get(n, "cpu-ns/msg"); !ok {
