@@ -115,7 +115,7 @@ func TestMarkdown(t *testing.T) {
 		"go1.26, Test CPU, 2 cores",
 		"Every target met",
 		"| static | file | 1201 ",   // ns/op median
-		"| 1001 ±∞ |",                // cpu-ns/msg median; too few runs for an interval
+		"| 1001 ±∞ |",               // cpu-ns/msg median; too few runs for an interval
 		"| 2.50× | 1.00× |",         // file: ratios to discard and to itself
 		"| disabled | file | 5.00 ", // a disabled row
 		"(per call)",                // its cost per call
