@@ -4,6 +4,8 @@ import (
 	"math"
 	"time"
 	"unsafe"
+
+	"github.com/metlog-go/metlog/internal/jsontext"
 )
 
 // Kind is a field value's wire type. The first five match Heka's
@@ -190,7 +192,7 @@ func (f Field) Str() string {
 			return unsafe.String((*byte)(f.ptr), f.n)
 		}
 	case kindTime:
-		return string(appendRFC3339(nil, int64(f.num), f.n))
+		return string(jsontext.AppendRFC3339(nil, int64(f.num), f.n))
 	case kindUint:
 		return string(appendUint(nil, f.num))
 	}

@@ -1,29 +1,33 @@
-package core
+package jsontext
 
 import (
 	"unicode/utf8"
 	"unsafe"
 )
 
-// maxJSONDepth bounds the nesting appendRawJSON accepts; deeper values are
-// written as strings rather than recursed into.
-const maxJSONDepth = 512
+// maxCheckDepth bounds the nesting AppendRawJSON follows at all: deeper
+// input is not accepted (its caller writes it as a string). Values nested
+// deeper than MaxDepth but within this bound are checked and replaced by
+// DepthMarker.
+const maxCheckDepth = 512
 
-// appendRawJSON appends raw, a JSON value, in one pass: it checks the
-// grammar, drops insignificant white space (so a value never carries a
-// newline into a JSON-lines stream) and replaces invalid UTF-8 inside
-// strings with \ufffd. It reports false, with dst's content past its
-// original length unspecified, when raw is not exactly one JSON value.
+// AppendRawJSON appends raw, a JSON value at depth depth (see MaxDepth),
+// in one pass: it checks the grammar, drops insignificant white space (so a
+// value never carries a newline into a JSON-lines stream), replaces invalid
+// UTF-8 inside strings with \ufffd, and writes each object or array that is
+// not empty and sits deeper than MaxDepth as DepthMarker. It reports false,
+// with dst's content past its original length unspecified, when raw is not
+// exactly one JSON value or nests deeper than 512 levels.
 //
-// The output differs from the input only where white space is dropped or
-// bytes repaired, so the scanner copies lazily: raw[mark:i] is input
-// checked and still to be copied, and it is flushed to dst only before a
-// change and at the end. A compact, valid value (the usual case) is
-// checked and then copied with one append.
-func appendRawJSON(dst, raw []byte) ([]byte, bool) {
-	p := jsonScanner{in: raw, dst: dst}
+// The output differs from the input only where white space is dropped,
+// bytes repaired or values replaced, so the scanner copies lazily:
+// raw[mark:i] is input checked and still to be copied, and it is flushed
+// to dst only before a change and at the end. A compact, valid value (the
+// usual case) is checked and then copied with one append.
+func AppendRawJSON(dst, raw []byte, depth int) ([]byte, bool) {
+	p := rawScanner{in: raw, dst: dst, start: depth}
 	p.skipSpace()
-	if !p.value(0) {
+	if !p.value(depth) {
 		return p.dst, false
 	}
 	p.skipSpace()
@@ -31,20 +35,24 @@ func appendRawJSON(dst, raw []byte) ([]byte, bool) {
 	return p.dst, p.i == len(p.in)
 }
 
-type jsonScanner struct {
-	in   []byte
-	i    int
-	dst  []byte
-	mark int // in[mark:i] is checked and not yet copied to dst
+type rawScanner struct {
+	in    []byte
+	i     int
+	dst   []byte
+	mark  int // in[mark:i] is checked and not yet copied to dst
+	start int // depth of the value AppendRawJSON was given
+	skip  int // > 0 while checking a value replaced by the marker: nothing is copied
 }
 
 // flush copies the checked input up to end.
-func (p *jsonScanner) flush(end int) {
-	p.dst = append(p.dst, p.in[p.mark:end]...)
+func (p *rawScanner) flush(end int) {
+	if p.skip == 0 {
+		p.dst = append(p.dst, p.in[p.mark:end]...)
+	}
 	p.mark = end
 }
 
-func (p *jsonScanner) skipSpace() {
+func (p *rawScanner) skipSpace() {
 	if p.i < len(p.in) && p.in[p.i] > ' ' {
 		return // the usual case: no white space
 	}
@@ -63,14 +71,18 @@ func (p *jsonScanner) skipSpace() {
 	}
 }
 
-func (p *jsonScanner) value(depth int) bool {
-	if p.i >= len(p.in) || depth > maxJSONDepth {
+func (p *rawScanner) value(depth int) bool {
+	if p.i >= len(p.in) || depth-p.start > maxCheckDepth {
 		return false
 	}
 	switch c := p.in[p.i]; {
-	case c == '{':
-		return p.object(depth)
-	case c == '[':
+	case c == '{' || c == '[':
+		if depth > MaxDepth && p.skip == 0 && !p.empty() {
+			return p.replaced(depth)
+		}
+		if c == '{' {
+			return p.object(depth)
+		}
 		return p.array(depth)
 	case c == '"':
 		return p.str()
@@ -86,7 +98,31 @@ func (p *jsonScanner) value(depth int) bool {
 	return false
 }
 
-func (p *jsonScanner) literal(lit string) bool {
+// empty reports whether the object or array at i has no member.
+func (p *rawScanner) empty() bool {
+	j := p.i + 1
+	for j < len(p.in) && (p.in[j] == ' ' || p.in[j] == '\t' || p.in[j] == '\n' || p.in[j] == '\r') {
+		j++
+	}
+	return j < len(p.in) && (p.in[j] == '}' || p.in[j] == ']')
+}
+
+// replaced checks the container at i, too deep to be kept, and writes the
+// marker in its place.
+func (p *rawScanner) replaced(depth int) bool {
+	p.flush(p.i)
+	p.skip++
+	ok := p.value(depth)
+	p.skip--
+	if !ok {
+		return false
+	}
+	p.dst = AppendDepthMarker(p.dst)
+	p.mark = p.i
+	return true
+}
+
+func (p *rawScanner) literal(lit string) bool {
 	if len(p.in)-p.i < len(lit) || string(p.in[p.i:p.i+len(lit)]) != lit {
 		return false
 	}
@@ -95,7 +131,7 @@ func (p *jsonScanner) literal(lit string) bool {
 }
 
 // next reports whether the byte at i is c, and steps over it.
-func (p *jsonScanner) next(c byte) bool {
+func (p *rawScanner) next(c byte) bool {
 	if p.i < len(p.in) && p.in[p.i] == c {
 		p.i++
 		return true
@@ -103,7 +139,7 @@ func (p *jsonScanner) next(c byte) bool {
 	return false
 }
 
-func (p *jsonScanner) object(depth int) bool {
+func (p *rawScanner) object(depth int) bool {
 	p.i++ // '{'
 	p.skipSpace()
 	if p.next('}') {
@@ -133,7 +169,7 @@ func (p *jsonScanner) object(depth int) bool {
 	}
 }
 
-func (p *jsonScanner) array(depth int) bool {
+func (p *rawScanner) array(depth int) bool {
 	p.i++ // '['
 	p.skipSpace()
 	if p.next(']') {
@@ -156,7 +192,7 @@ func (p *jsonScanner) array(depth int) bool {
 }
 
 // str checks a string token and its escapes, repairing its UTF-8.
-func (p *jsonScanner) str() bool {
+func (p *rawScanner) str() bool {
 	in := p.in
 	i := p.i + 1
 	for i < len(in) {
@@ -192,7 +228,9 @@ func (p *jsonScanner) str() bool {
 			r, size := utf8.DecodeRune(in[i:])
 			if r == utf8.RuneError && size == 1 {
 				p.flush(i)
-				p.dst = append(p.dst, `\ufffd`...)
+				if p.skip == 0 {
+					p.dst = append(p.dst, `\ufffd`...)
+				}
 				i++
 				p.mark = i
 				continue
@@ -207,7 +245,7 @@ func isHex(c byte) bool {
 	return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F')
 }
 
-func (p *jsonScanner) number() bool {
+func (p *rawScanner) number() bool {
 	in, i := p.in, p.i
 	if in[i] == '-' {
 		i++
