@@ -8,7 +8,7 @@ import "unsafe"
 // values), then one block for all of its text.
 func cloneFields(fields []Field) []Field {
 	out := cloneStructure(fields)
-	ownFieldStrings(out, make([]byte, 0, fieldsText(out)))
+	ownFieldStrings(out, make([]byte, 0, fieldsText(out, true)), true)
 	return out
 }
 
@@ -42,14 +42,15 @@ func cloneStructure(fields []Field) []Field {
 
 // ownStrings copies every string m and its fields refer to into one new
 // block, so that m refers to no memory but its own; m's fields, groups and
-// repeated values must be m's own already (DecodeJSON's entry).
-func ownStrings(m *Message) {
-	n := len(m.Type) + len(m.Logger) + len(m.Payload) + len(m.EnvVersion) + len(m.Hostname) + fieldsText(m.Fields)
+// repeated values must be m's own already (DecodeJSON's entry), and so
+// must the text of its RawJSON fields unless json is set.
+func ownStrings(m *Message, json bool) {
+	n := len(m.Type) + len(m.Logger) + len(m.Payload) + len(m.EnvVersion) + len(m.Hostname) + fieldsText(m.Fields, json)
 	a := make([]byte, 0, n)
 	for _, s := range []*string{&m.Type, &m.Logger, &m.Payload, &m.EnvVersion, &m.Hostname} {
 		*s, a = own(*s, a)
 	}
-	ownFieldStrings(m.Fields, a)
+	ownFieldStrings(m.Fields, a, json)
 }
 
 // own copies s into a, whose capacity must hold it, and returns the copy.
@@ -62,11 +63,11 @@ func own(s string, a []byte) (string, []byte) {
 	return unsafe.String(&a[i], len(s)), a
 }
 
-// ownFieldStrings copies the names, representations, strings and bytes of
-// fields (which it modifies in place, groups and repeated values too) into
-// a, whose capacity must hold them (fieldsText), and returns what is left
-// of it.
-func ownFieldStrings(fields []Field, a []byte) []byte {
+// ownFieldStrings copies the names, representations, strings and bytes
+// (and raw JSON when json is set) of fields, which it modifies in place,
+// groups and repeated values too, into a, whose capacity must hold them
+// (fieldsText), and returns what is left of it.
+func ownFieldStrings(fields []Field, a []byte, json bool) []byte {
 	for i := range fields {
 		f := &fields[i]
 		f.Name, a = own(f.Name, a)
@@ -85,19 +86,19 @@ func ownFieldStrings(fields []Field, a []byte) []byte {
 				vs[j] = unsafe.Slice(unsafe.StringData(s), len(s))
 			}
 		case f.multi:
-		case f.kind == KindString || f.kind == KindBytes || f.kind == KindJSON:
+		case f.kind == KindString || f.kind == KindBytes || f.kind == KindJSON && json:
 			var s string
 			s, a = own(f.str(), a)
 			f.ptr = unsafe.Pointer(unsafe.StringData(s))
 		case f.kind == KindGroup:
-			a = ownFieldStrings(f.GroupValue(), a)
+			a = ownFieldStrings(f.GroupValue(), a, json)
 		}
 	}
 	return a
 }
 
 // fieldsText returns the bytes ownFieldStrings copies for fields.
-func fieldsText(fields []Field) int {
+func fieldsText(fields []Field, json bool) int {
 	n := 0
 	for i := range fields {
 		f := &fields[i]
@@ -112,10 +113,10 @@ func fieldsText(fields []Field) int {
 				n += len(v)
 			}
 		case f.multi:
-		case f.kind == KindString || f.kind == KindBytes || f.kind == KindJSON:
+		case f.kind == KindString || f.kind == KindBytes || f.kind == KindJSON && json:
 			n += f.n
 		case f.kind == KindGroup:
-			n += fieldsText(f.GroupValue())
+			n += fieldsText(f.GroupValue(), json)
 		}
 	}
 	return n

@@ -111,7 +111,7 @@ func (d *JSONDecoder) Decode(b []byte) (*Message, error) {
 	}
 	m := &e.Message
 	m.Fields = e.Fields()
-	ownStrings(m)
+	ownStrings(m, false)
 	return m, nil
 }
 
@@ -171,7 +171,8 @@ func decodeEnvelopeKey(e *Entry, key string, v *fastjson.Value) error {
 			return jsonTypeError(key, v, "an object")
 		}
 		e.fields = slices.Grow(e.fields, o.Len())
-		o.Visit(func(k []byte, v *fastjson.Value) { e.addJSON(b2s(k), v, 1) })
+		e.arena = slices.Grow(e.arena, jsonMembers(v, 0)-o.Len())
+		o.Visit(func(k []byte, v *fastjson.Value) { e.Add(e.jsonField(b2s(k), v, 1)) })
 	}
 	return err
 }

@@ -31,63 +31,73 @@ import (
 // scratch. v and its parser must therefore stay unchanged until the entry
 // has been sent.
 func (e *Entry) AddJSON(name string, v *fastjson.Value) {
-	e.addJSON(name, v, len(e.opens)+1)
+	e.Add(e.jsonField(name, v, len(e.opens)+1))
 }
 
 // AddJSONText adds v's compact JSON text as a RawJSON field, without
 // converting it (see AddJSON for its memory).
 func (e *Entry) AddJSONText(name string, v *fastjson.Value) {
-	e.addJSONText(name, v, len(e.opens)+1)
+	e.Add(e.jsonText(name, v, len(e.opens)+1))
 }
 
-func (e *Entry) addJSON(name string, v *fastjson.Value, depth int) {
+// jsonField returns the field name: v, for v at depth. The children of
+// an object are written straight to the arena, in slots reserved for
+// them: when a child's own children make the arena grow, the slots move
+// with it, and a group refers to its children only once they are all
+// written, so no group ever sees a slot change.
+func (e *Entry) jsonField(name string, v *fastjson.Value, depth int) Field {
 	switch v.Type() {
 	case fastjson.TypeString:
-		e.Add(String(name, b2s(v.GetStringBytes())))
+		return String(name, b2s(v.GetStringBytes()))
 	case fastjson.TypeNumber:
 		mark := len(e.text)
 		e.text = v.MarshalTo(e.text)
 		n := jsontext.ParseNumber(e.text[mark:])
 		switch n.Kind {
 		case jsontext.NumInt:
-			e.Add(Int(name, n.Int))
+			e.text = e.text[:mark]
+			return Int(name, n.Int)
 		case jsontext.NumUint:
-			e.Add(Uint(name, n.Uint))
+			e.text = e.text[:mark]
+			return Uint(name, n.Uint)
 		case jsontext.NumFloat:
-			e.Add(Float(name, n.Float))
-		default: // beyond float64's range: kept as written
-			e.Add(RawJSON(name, e.text[mark:len(e.text):len(e.text)]))
-			return
+			e.text = e.text[:mark]
+			return Float(name, n.Float)
 		}
-		e.text = e.text[:mark]
+		// Beyond float64's range: kept as written.
+		return RawJSON(name, e.text[mark:len(e.text):len(e.text)])
 	case fastjson.TypeTrue:
-		e.Add(Bool(name, true))
+		return Bool(name, true)
 	case fastjson.TypeFalse:
-		e.Add(Bool(name, false))
+		return Bool(name, false)
 	case fastjson.TypeObject:
 		o := v.GetObject()
-		if depth > jsontext.MaxDepth && o.Len() > 0 {
-			e.Add(String(name, jsontext.DepthMarker))
-			return
+		n := o.Len()
+		if depth > jsontext.MaxDepth && n > 0 {
+			return String(name, jsontext.DepthMarker)
 		}
-		e.OpenGroup(name)
-		e.fields = slices.Grow(e.fields, o.Len())
-		o.Visit(func(k []byte, v *fastjson.Value) { e.addJSON(b2s(k), v, depth+1) })
-		e.CloseGroup(false)
+		start := len(e.arena)
+		e.arena = slices.Grow(e.arena, n)[:start+n]
+		i := start
+		o.Visit(func(k []byte, v *fastjson.Value) {
+			f := e.jsonField(b2s(k), v, depth+1)
+			e.arena[i] = f
+			i++
+		})
+		return Group(name, e.arena[start:start+n:start+n]...)
 	case fastjson.TypeArray:
-		if !e.addJSONArray(name, v.GetArray()) {
-			e.addJSONText(name, v, depth)
+		if f, ok := e.jsonArray(name, v.GetArray()); ok {
+			return f
 		}
-	default: // null
-		e.addJSONText(name, v, depth)
 	}
+	return e.jsonText(name, v, depth) // null, and arrays of anything else
 }
 
-// addJSONArray adds the repeated field of an array of one scalar type; it
-// adds nothing and returns false for any other array.
-func (e *Entry) addJSONArray(name string, a []*fastjson.Value) bool {
+// jsonArray returns the repeated field of an array of one scalar type;
+// !ok for any other array.
+func (e *Entry) jsonArray(name string, a []*fastjson.Value) (Field, bool) {
 	if len(a) == 0 {
-		return false
+		return Field{}, false
 	}
 	// Values are pushed until an element of another kind turns up; the
 	// scratch is then cut back to where it was.
@@ -99,11 +109,11 @@ func (e *Entry) addJSONArray(name string, a []*fastjson.Value) bool {
 			if el.Type() != fastjson.TypeString {
 				clear(e.strs[m:])
 				e.strs = e.strs[:m]
-				return false
+				return Field{}, false
 			}
 			e.strs = append(e.strs, b2s(el.GetStringBytes()))
 		}
-		e.Add(Strings(name, e.StringsSince(m)))
+		return Strings(name, e.StringsSince(m)), true
 	case fastjson.TypeTrue, fastjson.TypeFalse:
 		m := len(e.bools)
 		e.bools = slices.Grow(e.bools, len(a))
@@ -115,22 +125,20 @@ func (e *Entry) addJSONArray(name string, a []*fastjson.Value) bool {
 				e.bools = append(e.bools, false)
 			default:
 				e.bools = e.bools[:m]
-				return false
+				return Field{}, false
 			}
 		}
-		e.Add(Bools(name, e.BoolsSince(m)))
+		return Bools(name, e.BoolsSince(m)), true
 	case fastjson.TypeNumber:
-		return e.addJSONNumbers(name, a)
-	default:
-		return false
+		return e.jsonNumbers(name, a)
 	}
-	return true
+	return Field{}, false
 }
 
-// addJSONNumbers adds Ints for an array of integer literals that fit
-// int64, Floats for one of numbers that also has others, and nothing
-// (false) when a float would not keep one of them.
-func (e *Entry) addJSONNumbers(name string, a []*fastjson.Value) bool {
+// jsonNumbers returns Ints for an array of integer literals that fit
+// int64, Floats for one of numbers that also has others; !ok when a float
+// would not keep one of them.
+func (e *Entry) jsonNumbers(name string, a []*fastjson.Value) (Field, bool) {
 	im, fm := len(e.ints), -1 // fm >= 0 once the array is floats
 	e.ints = slices.Grow(e.ints, len(a))
 	mark := len(e.text) // each number's text, transiently
@@ -171,24 +179,34 @@ func (e *Entry) addJSONNumbers(name string, a []*fastjson.Value) bool {
 		if fm >= 0 {
 			e.floats = e.floats[:fm]
 		}
+		return Field{}, false
 	case fm < 0:
-		e.Add(Ints(name, e.IntsSince(im)))
-	default:
-		e.Add(Floats(name, e.FloatsSince(fm)))
+		return Ints(name, e.IntsSince(im)), true
 	}
-	return ok
+	return Floats(name, e.FloatsSince(fm)), true
 }
 
-// addJSONText adds v's compact JSON text as a RawJSON field at depth, or
+// jsonText returns v's compact JSON text as a RawJSON field at depth, or
 // the depth marker for a value too deep.
-func (e *Entry) addJSONText(name string, v *fastjson.Value, depth int) {
+func (e *Entry) jsonText(name string, v *fastjson.Value, depth int) Field {
 	if depth > jsontext.MaxDepth && !emptyJSON(v) {
-		e.Add(String(name, jsontext.DepthMarker))
-		return
+		return String(name, jsontext.DepthMarker)
 	}
 	mark := len(e.text)
 	e.text = appendJSONOf(e.text, v, depth)
-	e.Add(RawJSON(name, e.text[mark:len(e.text):len(e.text)]))
+	return RawJSON(name, e.text[mark:len(e.text):len(e.text)])
+}
+
+// jsonMembers returns the number of fields the members of the objects in
+// v make (the slots jsonField reserves), to size an arena.
+func jsonMembers(v *fastjson.Value, depth int) int {
+	if v.Type() != fastjson.TypeObject || depth > jsontext.MaxDepth {
+		return 0
+	}
+	o := v.GetObject()
+	n := o.Len()
+	o.Visit(func(_ []byte, v *fastjson.Value) { n += jsonMembers(v, depth+1) })
+	return n
 }
 
 // emptyJSON reports whether v is a scalar or an empty object or array.
@@ -210,6 +228,11 @@ func emptyJSON(v *fastjson.Value) bool {
 func appendJSONOf(dst []byte, v *fastjson.Value, depth int) []byte {
 	if depth > jsontext.MaxDepth && !emptyJSON(v) {
 		return jsontext.AppendDepthMarker(dst)
+	}
+	if cap(dst)-len(dst) < 64 {
+		// Grow by doubling: append's growth by a quarter, step after
+		// small step, would allocate five times a long text's size.
+		dst = slices.Grow(dst, max(64, len(dst)))
 	}
 	switch v.Type() {
 	case fastjson.TypeObject:
@@ -234,7 +257,11 @@ func appendJSONOf(dst []byte, v *fastjson.Value, depth int) []byte {
 		}
 		return append(dst, ']')
 	case fastjson.TypeString:
-		return jsontext.AppendString(dst, b2s(v.GetStringBytes()))
+		s := v.GetStringBytes()
+		if n := 6*len(s) + 2; cap(dst)-len(dst) < n { // the most it can take
+			dst = slices.Grow(dst, max(n, len(dst)))
+		}
+		return jsontext.AppendString(dst, b2s(s))
 	}
 	return v.MarshalTo(dst) // a number (its literal text), true, false, null
 }
