@@ -222,9 +222,11 @@ func (b *encBase) tailValues(m *Message) (ver string, pid int32, host string) {
 // payload cut (at a UTF-8 boundary) and a TruncatedField marker.
 func (e *Encoder) appendMessage(dst []byte, m *Message, sev Severity) ([]byte, error) {
 	start := len(dst)
-	out, size := e.encode(dst, m, sev, m.Payload, -1)
+	out, size := dst, len(m.Payload) // a payload over the limit cannot fit: cut it before encoding it
 	if size <= e.maxSize {
-		return out, nil
+		if out, size = e.encode(dst, m, sev, m.Payload, -1); size <= e.maxSize {
+			return out, nil
+		}
 	}
 	payload := m.Payload
 	over := size - e.maxSize
