@@ -13,7 +13,7 @@ import (
 // field with the standard library's checks alone.
 func BenchmarkRawJSON(b *testing.B) {
 	raw := []byte("[" + strings.Repeat(`{"name":"Jane Doe","email":"jane@test.com","created_at":"2026-01-02T03:04:05Z"},`, 8) + `{"n":1.5e3}]`)
-	b.Run("AppendRawJSON", func(b *testing.B) {
+	b.Run("appendRawJSON", func(b *testing.B) {
 		b.SetBytes(int64(len(raw)))
 		dst := make([]byte, 0, 2*len(raw))
 		for i := 0; i < b.N; i++ {
