@@ -19,7 +19,7 @@ type Entry struct {
 
 	fields []Field // fields of the open levels, innermost last
 	opens  []open  // open groups
-	arena  []Field // children of closed groups
+	arena  []Field // children of closed groups and of objects (AddJSON)
 	ints   []int64
 	floats []float64
 	strs   []string
