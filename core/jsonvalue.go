@@ -225,10 +225,22 @@ func emptyJSON(v *fastjson.Value) bool {
 // re-escapes unescaped strings with Go's rules, which are not JSON's), and
 // objects and arrays that are not empty and are deeper than MaxDepth as
 // the depth marker.
+//
+// fastjson's marshalling is tried first: it copies strings and keys still
+// in their input form as they are, and its text is kept when it is what
+// the rules above write too (plain ASCII strings, nesting within
+// MaxDepth), as it mostly is for an event zerolog wrote.
 func appendJSONOf(dst []byte, v *fastjson.Value, depth int) []byte {
-	if depth > jsontext.MaxDepth && !emptyJSON(v) {
-		return jsontext.AppendDepthMarker(dst)
+	start := len(dst)
+	dst = v.MarshalTo(dst)
+	if jsontext.PlainCompact(dst[start:], depth) {
+		return dst
 	}
+	return appendJSONRules(dst[:start], v, depth)
+}
+
+// appendJSONRules is appendJSONOf's way for any value.
+func appendJSONRules(dst []byte, v *fastjson.Value, depth int) []byte {
 	if cap(dst)-len(dst) < 64 {
 		// Grow by doubling: append's growth by a quarter, step after
 		// small step, would allocate five times a long text's size.
@@ -236,24 +248,32 @@ func appendJSONOf(dst []byte, v *fastjson.Value, depth int) []byte {
 	}
 	switch v.Type() {
 	case fastjson.TypeObject:
+		o := v.GetObject()
+		if depth > jsontext.MaxDepth && o.Len() > 0 {
+			return jsontext.AppendDepthMarker(dst)
+		}
 		dst = append(dst, '{')
 		first := true
-		v.GetObject().Visit(func(k []byte, v *fastjson.Value) {
+		o.Visit(func(k []byte, v *fastjson.Value) {
 			if !first {
 				dst = append(dst, ',')
 			}
 			first = false
 			dst = append(jsontext.AppendString(dst, b2s(k)), ':')
-			dst = appendJSONOf(dst, v, depth+1)
+			dst = appendJSONRules(dst, v, depth+1)
 		})
 		return append(dst, '}')
 	case fastjson.TypeArray:
+		a := v.GetArray()
+		if depth > jsontext.MaxDepth && len(a) > 0 {
+			return jsontext.AppendDepthMarker(dst)
+		}
 		dst = append(dst, '[')
-		for i, el := range v.GetArray() {
+		for i, el := range a {
 			if i > 0 {
 				dst = append(dst, ',')
 			}
-			dst = appendJSONOf(dst, el, depth+1)
+			dst = appendJSONRules(dst, el, depth+1)
 		}
 		return append(dst, ']')
 	case fastjson.TypeString:

@@ -1,6 +1,8 @@
 package jsontext
 
 import (
+	"bytes"
+	"encoding/binary"
 	"unicode/utf8"
 	"unsafe"
 )
@@ -33,6 +35,57 @@ func AppendRawJSON(dst, raw []byte, depth int) ([]byte, bool) {
 	p.skipSpace()
 	p.flush(p.i)
 	return p.dst, p.i == len(p.in)
+}
+
+// PlainCompact reports whether b, JSON text without white space for a
+// value at depth (see MaxDepth), is written unchanged by the rules: its
+// strings hold printable ASCII only, with no escape (and no '"' but their
+// quotes), and its objects and arrays, even empty ones, nest no deeper
+// than MaxDepth. It does not check the grammar.
+func PlainCompact(b []byte, depth int) bool {
+	if !plainBytes(b) {
+		return false
+	}
+	if bytes.Count(b, []byte{'{'})+bytes.Count(b, []byte{'['}) <= MaxDepth-depth+1 {
+		return true // too few to nest too deep
+	}
+	in, nest := false, depth-1
+	for _, c := range b {
+		switch {
+		case c == '"':
+			in = !in
+		case in:
+		case c == '{' || c == '[':
+			if nest++; nest > MaxDepth {
+				return false
+			}
+		case c == '}' || c == ']':
+			nest--
+		}
+	}
+	return true
+}
+
+// plainBytes reports whether b has no control character, no backslash and
+// no byte outside ASCII, eight bytes at a time as safeRun.
+func plainBytes(b []byte) bool {
+	const (
+		lo = 0x0101010101010101
+		hi = 0x8080808080808080
+	)
+	i := 0
+	for ; i+8 <= len(b); i += 8 {
+		x := binary.LittleEndian.Uint64(b[i:])
+		if ((x-lo*0x20)|((x^(lo*'\\'))-lo)|x)&hi != 0 {
+			return false
+		}
+	}
+	for ; i < len(b); i++ {
+		if c := b[i]; c < 0x20 || c >= utf8.RuneSelf || c == '\\' {
+			return false
+		}
+	}
+	return true
 }
 
 type rawScanner struct {

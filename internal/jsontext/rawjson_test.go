@@ -147,3 +147,26 @@ func TestAppendRawJSONDepth(t *testing.T) {
 		}
 	}
 }
+
+// TestPlainCompact: the fast way is taken for plain text, and not for
+// escapes, non-ASCII text or nesting beyond MaxDepth.
+func TestPlainCompact(t *testing.T) {
+	for _, tc := range []struct {
+		in    string
+		depth int
+		want  bool
+	}{
+		{`[{"a":"b c"},1,null]`, 1, true},
+		{`"a\"b"`, 1, false},
+		{`"é"`, 1, false},
+		{"\"\x01\"", 1, false},
+		{strings.Repeat("[", 32) + strings.Repeat("]", 32), 1, true},
+		{strings.Repeat("[", 33) + strings.Repeat("]", 33), 1, false},
+		{`["[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[["]`, 1, true}, // brackets in a string do not nest
+		{`[[]]`, MaxDepth, false},
+	} {
+		if got := PlainCompact([]byte(tc.in), tc.depth); got != tc.want {
+			t.Errorf("PlainCompact(%q, %d) = %v, want %v", tc.in, tc.depth, got, tc.want)
+		}
+	}
+}
