@@ -27,14 +27,7 @@ func Example() {
 		Dict("http", zerolog.Dict().Int("status", 503)).
 		Msg("payment retried")
 
-	if err := c.Close(context.Background()); err != nil {
-		panic(err)
-	}
-	msgs, err := capture.Messages()
-	if err != nil {
-		panic(err)
-	}
-	for _, m := range msgs {
+	for _, m := range delivered(c, capture) {
 		fmt.Printf("type=%s logger=%s severity=%s payload=%q\n", m.Type, m.Logger, m.Severity, m.Payload)
 		printFields("", m.Fields)
 	}
@@ -43,6 +36,19 @@ func Example() {
 	// user = ann
 	// items = [3 5]
 	// http.status = 503
+}
+
+// delivered closes c, which delivers its messages to capture, and
+// returns them.
+func delivered(c *core.Client, capture *core.Capture) []*core.Message {
+	if err := c.Close(context.Background()); err != nil {
+		panic(err)
+	}
+	msgs, err := capture.Messages()
+	if err != nil {
+		panic(err)
+	}
+	return msgs
 }
 
 func printFields(prefix string, fields []core.Field) {
@@ -76,14 +82,7 @@ func Example_fullPrecision() {
 	log := zerolog.New(zerologmetlog.NewWriter(c)).With().Timestamp().Logger()
 	log.Info().Dur("took", 1500*time.Microsecond).Msg("done")
 
-	if err := c.Close(context.Background()); err != nil {
-		panic(err)
-	}
-	msgs, err := capture.Messages()
-	if err != nil {
-		panic(err)
-	}
-	for _, m := range msgs {
+	for _, m := range delivered(c, capture) {
 		fmt.Println("timestamp =", m.Timestamp.UTC().Format(time.RFC3339Nano))
 		printFields("", m.Fields)
 	}
