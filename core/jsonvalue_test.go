@@ -37,9 +37,38 @@ func FuzzJSONText(f *testing.F) {
 			if !json.Valid(fast) || !utf8.Valid(fast) {
 				t.Fatalf("%q: %q is not valid JSON in UTF-8", in, fast)
 			}
-			if n := jsonNesting(fast); d+n-1 > jsontext.MaxDepth+1 {
-				t.Fatalf("%q at depth %d: %q nests %d deep", in, d, fast, n)
+			dec := json.NewDecoder(bytes.NewReader(fast))
+			dec.UseNumber()
+			var v any
+			if err := dec.Decode(&v); err != nil {
+				t.Fatal(err)
+			}
+			if n := deepestContainer(v, d); n > jsontext.MaxDepth {
+				t.Fatalf("%q at depth %d: %q holds a container that is not empty at depth %d", in, d, fast, n)
 			}
 		}
 	})
+}
+
+// deepestContainer returns the depth of the deepest object or array in v
+// (at depth d) that is not empty; 0 when there is none.
+func deepestContainer(v any, d int) int {
+	n := 0
+	switch v := v.(type) {
+	case []any:
+		if len(v) > 0 {
+			n = d
+		}
+		for _, e := range v {
+			n = max(n, deepestContainer(e, d+1))
+		}
+	case map[string]any:
+		if len(v) > 0 {
+			n = d
+		}
+		for _, e := range v {
+			n = max(n, deepestContainer(e, d+1))
+		}
+	}
+	return n
 }

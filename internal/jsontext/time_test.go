@@ -114,15 +114,18 @@ func TestParseDateTimeNoZone(t *testing.T) {
 }
 
 // FuzzParseDateTime: whatever time.Parse reads as RFC 3339, or
-// time.ParseInLocation as a date-time without a zone, ParseDateTime reads
-// as the same instant; what it reads beyond those differs from them only
-// in the case of 'T' and 'Z'.
+// time.ParseInLocation as a date-time without a zone, with two-digit
+// hours, ParseDateTime reads as the same instant; what it reads beyond
+// those differs from them only in the case of 'T' and 'Z'.
 func FuzzParseDateTime(f *testing.F) {
 	for _, s := range []string{"2024-05-06T07:08:09Z", "2024-05-06T07:08:09.123456789+05:30", "2023-11-14T22:13:20.5",
 		"2024-02-29t00:00:00z", "0000-01-01T00:00:00,5-23:59", "2024-01-01T00:00:00.1234567891Z"} {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, s string) {
+		if len(s) < 19 || s[13] != ':' || s[16] != ':' {
+			return // the time package's layouts also read one-digit hours
+		}
 		got, zone, ok := ParseDateTime(s)
 		want, err := time.Parse(time.RFC3339Nano, s)
 		if err != nil {
