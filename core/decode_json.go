@@ -16,8 +16,8 @@ import (
 //
 // A decoder bounds what one call costs: input over the limit is refused
 // before it is parsed, nesting deeper than the parser's limit (300 levels)
-// is refused, values deeper than jsontext.MaxDepth are replaced by its
-// marker, and the message decoded is built in few allocations whose total
+// is refused, values nested deeper than 32 levels are replaced by the
+// depth marker (see Nesting in the package documentation), and the message decoded is built in few allocations whose total
 // is a small multiple of the input (see TestDecodeJSONAllocBound). Its
 // parsers are pooled: a parser keeps the memory it needed for the largest
 // input it parsed (some 80 bytes per JSON value) while it sits in the
@@ -63,9 +63,10 @@ var defaultJSONDecoder JSONDecoder
 //     one is an integer literal beyond int64 or a number beyond float64's
 //     range, which a float would not keep); any other array (empty, mixed,
 //     nested) and null a RawJSON field holding the value's compact JSON text.
-//     An object or array that is not empty and nests deeper than
-//     jsontext.MaxDepth (32; a member of "fields" is at depth 1) is the
-//     String "<max depth exceeded>", as the encoders write it.
+//     An object or array that is not empty and nests deeper than 32 levels
+//     (a member of "fields" is at depth 1) is the String
+//     "<max depth exceeded>", as the encoders write it (see Nesting in the
+//     package documentation).
 //
 // The envelope has no UUID: the message's UUID is zero (an encoder gives
 // it a fresh one). Nothing in the message refers to b.

@@ -21,9 +21,9 @@ import (
 // compact JSON text, its strings escaped as the encoders escape them.
 //
 // Depth is counted from the entry's open groups (a field outside any group
-// is at depth 1, see jsontext.MaxDepth): an object or array that is not
-// empty and is deeper than MaxDepth becomes the string DepthMarker, as the
-// encoders write it.
+// is at depth 1; see Nesting in the package documentation): an object or
+// array that is not empty and is deeper than 32 levels becomes the string
+// "<max depth exceeded>", as the encoders write it.
 //
 // AddJSON allocates nothing once the entry's scratch has grown: strings
 // and names refer to the parser's memory (fastjson unescapes them in
