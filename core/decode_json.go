@@ -9,37 +9,15 @@ import (
 	"github.com/valyala/fastjson"
 )
 
-// JSONDecoder decodes Metlog JSON envelopes, as DecodeJSON does, with a
-// size limit and a pool of parsers of its own. The zero value is ready to
-// use, with the limit DefaultMaxMessageSize; a JSONDecoder is safe for
-// concurrent use and must not be copied after first use.
-//
-// A decoder bounds what one call costs: input over the limit is refused
-// before it is parsed, nesting deeper than the parser's limit (300 levels)
-// is refused, values nested deeper than 32 levels are replaced by the
-// depth marker (see Nesting in the package documentation), and the message decoded is built in few allocations whose total
-// is a small multiple of the input (see TestDecodeJSONAllocBound). Its
-// parsers are pooled: a parser keeps the memory it needed for the largest
-// input it parsed (some 80 bytes per JSON value) while it sits in the
-// pool, which the garbage collector empties within two cycles when the
-// decoder is idle.
-type JSONDecoder struct {
-	// MaxSize is the largest envelope accepted, in bytes, not counting a
-	// final "\n" or "\r\n"; DefaultMaxMessageSize when zero or negative.
-	// Larger input is refused with an error wrapping ErrOversize.
-	MaxSize int
-
-	parsers fastjson.ParserPool
-}
-
-// defaultJSONDecoder is DecodeJSON's decoder (a pool, like entryPool).
-var defaultJSONDecoder JSONDecoder
+// jsonParsers are the parsers of DecodeJSON (a pool, like entryPool).
+var jsonParsers fastjson.ParserPool
 
 // DecodeJSON decodes one Metlog JSON envelope, as the FormatJSON encoder
 // writes it and metlog-py 0.10.0 did, with or without its trailing "\n".
 // Input longer than DefaultMaxMessageSize (the trailing newline aside) is
-// refused with an error wrapping ErrOversize; a JSONDecoder sets another
-// limit.
+// refused with an error wrapping ErrOversize before it is parsed; a
+// Decoder sets another limit. What one call allocates is a small multiple
+// of the input (see TestDecodeJSONAllocBound).
 //
 // The rule: b must be one strict JSON value (RFC 8259; fastjson's validator)
 // and that value an object. Every key is optional and unknown keys are
@@ -70,19 +48,29 @@ var defaultJSONDecoder JSONDecoder
 //
 // The envelope has no UUID: the message's UUID is zero (an encoder gives
 // it a fresh one). Nothing in the message refers to b.
-func DecodeJSON(b []byte) (*Message, error) { return defaultJSONDecoder.Decode(b) }
+func DecodeJSON(b []byte) (*Message, error) { return decodeJSONCopy(b, DefaultMaxMessageSize) }
 
-// Decode decodes one envelope by DecodeJSON's rules, with d's size limit.
-func (d *JSONDecoder) Decode(b []byte) (*Message, error) {
-	limit := d.MaxSize
-	if limit <= 0 {
-		limit = DefaultMaxMessageSize
+// decodeJSONCopy is DecodeJSON with a size limit of limit.
+func decodeJSONCopy(b []byte, limit int) (*Message, error) {
+	p := jsonParsers.Get()
+	defer jsonParsers.Put(p)
+	// The message is built in an entry of its own, which it keeps: its
+	// fields and repeated values are the entry's scratch, and its strings
+	// (in the parser's memory until then) are copied out at the end.
+	m, err := decodeEnvelope(new(Entry), p, b, limit)
+	if err != nil {
+		return nil, err
 	}
+	ownStrings(m, false)
+	return m, nil
+}
+
+// decodeEnvelope decodes b by DecodeJSON's rules into e, parsing with p,
+// refusing input over limit. The message's strings refer to p's memory.
+func decodeEnvelope(e *Entry, p *fastjson.Parser, b []byte, limit int) (*Message, error) {
 	if n := envelopeSize(b); n > limit {
 		return nil, fmt.Errorf("metlog: json envelope: %w: %d bytes, limit %d", ErrOversize, n, limit)
 	}
-	p := d.parsers.Get()
-	defer d.parsers.Put(p)
 	// Parse first: the parser limits nesting depth, the validator (which
 	// is stricter about numbers and control characters) does not.
 	v, err := p.ParseBytes(b)
@@ -96,10 +84,6 @@ func (d *JSONDecoder) Decode(b []byte) (*Message, error) {
 	if err != nil {
 		return nil, fmt.Errorf("metlog: json envelope: not an object but %s", v.Type())
 	}
-	// The message is built in an entry of its own, which it keeps: its
-	// fields and repeated values are the entry's scratch, and its strings
-	// (in the parser's memory until then) are copied out at the end.
-	e := new(Entry)
 	e.Severity = Info
 	obj.Visit(func(key []byte, v *fastjson.Value) {
 		if err != nil || v.Type() == fastjson.TypeNull {
@@ -112,7 +96,6 @@ func (d *JSONDecoder) Decode(b []byte) (*Message, error) {
 	}
 	m := &e.Message
 	m.Fields = e.Fields()
-	ownStrings(m, false)
 	return m, nil
 }
 

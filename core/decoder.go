@@ -10,24 +10,36 @@ import (
 	"time"
 	"unsafe"
 
+	"github.com/valyala/fastjson"
 	"google.golang.org/protobuf/encoding/protowire"
 )
 
-// A Decoder decodes Heka records into a Message it owns, reusing its
-// memory from one call to the next, for receivers that decode many messages
-// (a router). In steady state it allocates nothing: the message's strings,
-// byte values and the header's signer and HMAC refer into the record, and
-// its fields and repeated values live in slices the decoder keeps.
+// A Decoder decodes Heka records and Metlog JSON envelopes into a Message
+// it owns, reusing its memory from one call to the next, for receivers that
+// decode many messages (a router). In steady state it allocates nothing:
+// the message's strings, byte values and the header's signer and HMAC refer
+// into the record (or, for JSON, into the decoder's parser), and its fields
+// and repeated values live in slices the decoder keeps.
 //
 // What a call returns is valid until the next call on the same Decoder, and
 // only while the record's bytes are not changed: copy what must outlive
-// that. DecodeHekaRecord and DecodeHekaMessage decode with the same code and
-// copy the result.
+// that. DecodeHekaRecord, DecodeHekaMessage and DecodeJSON decode with the
+// same code and copy the result.
 //
 // A Decoder verifies HMAC signatures with hashes it keeps per key, so that
 // verifying allocates nothing either. The zero value is ready; a Decoder is
 // not safe for concurrent use (give each connection its own).
 type Decoder struct {
+	// MaxSize is the largest JSON envelope DecodeJSON accepts, in bytes,
+	// not counting a final "\n"; DefaultMaxMessageSize when zero. Larger
+	// input is refused with an error wrapping ErrOversize before it is
+	// parsed. (Heka records carry their length: a splitter bounds them.)
+	MaxSize int
+
+	json     Entry            // the JSON message under construction
+	parser   fastjson.Parser  // parses JSON input up to 8 KiB; the message's strings are in its memory
+	borrowed *fastjson.Parser // parsed the last, larger, input; back to the pool at the next call
+
 	msg    Message
 	fields []Field
 	strs   []string
@@ -429,3 +441,35 @@ func (d *Decoder) release() {
 	clear(d.bytes)
 	decoders.Put(d)
 }
+
+// DecodeJSON decodes one Metlog JSON envelope by DecodeJSON's rules (the
+// package function), with d's size limit, into the decoder's message: its
+// strings refer into the decoder's parser, valid until the next call.
+//
+// A parser keeps the memory its largest input needed (some 80 bytes per
+// JSON value). So that a decoder per connection holds little while it
+// waits, input over 8 KiB is parsed by a parser borrowed from a pool shared
+// by every decoder, which goes back at the next call.
+func (d *Decoder) DecodeJSON(b []byte) (*Message, error) {
+	limit := d.MaxSize
+	if limit <= 0 {
+		limit = DefaultMaxMessageSize
+	}
+	if d.borrowed != nil {
+		jsonParsers.Put(d.borrowed)
+		d.borrowed = nil
+	}
+	p := &d.parser
+	if len(b) > maxKeptJSONInput {
+		d.borrowed = jsonParsers.Get()
+		p = d.borrowed
+	}
+	if !d.json.reset() {
+		d.json = Entry{}
+	}
+	return decodeEnvelope(&d.json, p, b, limit)
+}
+
+// maxKeptJSONInput is the largest JSON input a Decoder parses with its own
+// parser.
+const maxKeptJSONInput = 8 << 10

@@ -107,6 +107,16 @@ func TestDecoderAllocs(t *testing.T) {
 			t.Errorf("%s: %v allocations per record, want 0", name, n)
 		}
 	}
+	line := mustEncode(t, mustEncoder(t, FormatJSON, fixedConfig()), decoderSample())
+	var d Decoder
+	d.DecodeJSON(line) // warm up
+	if n := testing.AllocsPerRun(100, func() {
+		if _, err := d.DecodeJSON(line); err != nil {
+			t.Fatal(err)
+		}
+	}); n != 0 {
+		t.Errorf("json: %v allocations per envelope, want 0", n)
+	}
 }
 
 // TestDecoderDropsHugeScratch: after a message with very many fields the

@@ -47,9 +47,17 @@ func GetEntry() *Entry { return entryPool.Get().(*Entry) }
 
 // Free resets e and returns it to the pool; e must not be used after.
 func (e *Entry) Free() {
+	if e.reset() {
+		entryPool.Put(e)
+	}
+}
+
+// reset empties e for reuse; false when its scratch has grown too large to
+// keep (a huge record's memory is left to the garbage collector).
+func (e *Entry) reset() bool {
 	if cap(e.fields) > maxPooledFields || cap(e.arena) > maxPooledFields || cap(e.text) > 64<<10 ||
 		cap(e.ints) > maxPooledValues || cap(e.floats) > maxPooledValues || cap(e.strs) > maxPooledValues || cap(e.bools) > maxPooledValues {
-		return // a huge record's scratch is left to the garbage collector
+		return false
 	}
 	e.Message = Message{}
 	e.fields = clearFields(e.fields)
@@ -61,7 +69,7 @@ func (e *Entry) Free() {
 	e.strs = e.strs[:0]
 	e.bools = e.bools[:0]
 	e.text = e.text[:0]
-	entryPool.Put(e)
+	return true
 }
 
 // clearFields empties s, dropping its references so pooled memory does

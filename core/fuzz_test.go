@@ -364,7 +364,7 @@ func FuzzRoundTrip(f *testing.F) {
 		if !json.Valid(line) || !utf8.Valid(line) {
 			t.Fatalf("invalid JSON: %q", line)
 		}
-		got, err = (&JSONDecoder{MaxSize: cfg.MaxSize}).Decode(line)
+		got, err = decodeJSONCopy(line, cfg.MaxSize)
 		if err != nil {
 			t.Fatalf("json decode: %v", err)
 		}
