@@ -4,6 +4,8 @@ go 1.24
 
 require google.golang.org/protobuf v1.36.12
 
+require go.opentelemetry.io/proto/otlp v1.5.0
+
 require (
 	github.com/mattn/go-colorable v0.1.14 // indirect
 	github.com/mattn/go-isatty v0.0.20 // indirect

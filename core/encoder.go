@@ -23,11 +23,16 @@ const (
 	// (counter, timer, gauge) only: "name:value|c|@rate|#tag:v" lines,
 	// packed several to a datagram.
 	FormatStatsd
+	// FormatOTLP is OpenTelemetry's OTLP: each message is one LogRecord
+	// (see encodeOTLP for the mapping and the severity table), framed as
+	// one ScopeLogs.log_records entry; the OTLP/HTTP sender posts a batch
+	// as one ExportLogsServiceRequest.
+	FormatOTLP
 
 	numFormats = iota
 )
 
-// String returns "json", "heka" or "statsd".
+// String returns "json", "heka", "statsd" or "otlp".
 func (f Format) String() string {
 	switch f {
 	case FormatJSON:
@@ -36,6 +41,8 @@ func (f Format) String() string {
 		return "heka"
 	case FormatStatsd:
 		return "statsd"
+	case FormatOTLP:
+		return "otlp"
 	}
 	return fmt.Sprintf("format(%d)", uint8(f))
 }
@@ -64,6 +71,7 @@ type Encoder struct {
 	json       jsonState // FormatJSON's pre-encoded parts
 	heka       hekaState // FormatHeka's pre-encoded parts and signer
 	statsdTags bool      // FormatStatsd writes tags
+	otlp       otlpState // FormatOTLP's pre-encoded parts
 }
 
 // EncoderConfig holds the values an encoder adds to every message.
@@ -108,6 +116,8 @@ func NewEncoder(f Format, cfg EncoderConfig) (*Encoder, error) {
 		}
 	case FormatStatsd:
 		e.statsdTags = cfg.StatsdTags
+	case FormatOTLP:
+		e.otlp.init(&e.encBase)
 	default:
 		return nil, fmt.Errorf("metlog: unknown format %d", f)
 	}
@@ -269,8 +279,11 @@ func (e *Encoder) appendMessage(dst []byte, m *Message, sev Severity) ([]byte, e
 // encode writes m with the given payload; origLen >= 0 adds the truncation
 // marker. It returns the output and the encoded size the limit applies to.
 func (e *Encoder) encode(dst []byte, m *Message, sev Severity, payload string, origLen int) ([]byte, int) {
-	if e.format == FormatHeka {
+	switch e.format {
+	case FormatHeka:
 		return e.encodeHeka(dst, m, sev, payload, origLen)
+	case FormatOTLP:
+		return e.encodeOTLP(dst, m, sev, payload, origLen)
 	}
 	return e.encodeJSON(dst, m, sev, payload, origLen)
 }
