@@ -311,7 +311,7 @@ func withAttr(key, v string) func(*logRecord) bool {
 // (collector v0.165 names it without a _total suffix).
 func sentLogRecords(t *testing.T, metricsAddr string) float64 {
 	t.Helper()
-	hc := http.Client{Timeout: 5 * time.Second}
+	hc := http.Client{Timeout: 5 * time.Second, Transport: &http.Transport{DisableKeepAlives: true}}
 	resp, err := hc.Get("http://" + metricsAddr + "/metrics")
 	if err != nil {
 		t.Fatalf("collector metrics: %v", err)
