@@ -134,6 +134,41 @@ func sendN(t *testing.T, c *Client, n int) {
 	}
 }
 
+// errLog keeps the errors a client reports (WithErrorHandler).
+type errLog struct {
+	mu   sync.Mutex
+	errs []error
+}
+
+func (l *errLog) option() Option {
+	return WithErrorHandler(func(err error) { l.mu.Lock(); l.errs = append(l.errs, err); l.mu.Unlock() })
+}
+
+func (l *errLog) list() []error {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return append([]error(nil), l.errs...)
+}
+
+// sendThrough sends n messages through a new client of srv and closes it,
+// and returns the client and the errors it reported.
+func sendThrough(t *testing.T, srv *otlpServer, n int, opts ...Option) (*Client, *errLog) {
+	t.Helper()
+	log := &errLog{}
+	c := newOTLPClient(t, srv, append(opts, log.option())...)
+	sendN(t, c, n)
+	mustClose(t, c)
+	return c, log
+}
+
+// mustClose closes c, which must deliver or fail everything within 10s.
+func mustClose(t *testing.T, c *Client) {
+	t.Helper()
+	if err := closeWithin(t, c, 10*time.Second); err != nil {
+		t.Fatal(err)
+	}
+}
+
 func closeWithin(t *testing.T, c *Client, d time.Duration) error {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), d)
@@ -161,9 +196,7 @@ func TestOTLPHTTPDelivers(t *testing.T) {
 		t.Fatalf("otlp:// client format %s", c.Format())
 	}
 	sendN(t, c, 500)
-	if err := closeWithin(t, c, 10*time.Second); err != nil {
-		t.Fatal(err)
-	}
+	mustClose(t, c)
 	st := checkCounts(t, c, 500, 500, 0)
 	reqs, accepted := srv.snapshot()
 	if accepted != 500 || st.Writes != uint64(len(reqs)) || st.Errors != 0 {
@@ -201,13 +234,7 @@ func TestOTLPHTTPRetryAfter(t *testing.T) {
 		}
 		return false
 	})
-	var mu sync.Mutex
-	var errs []error
-	c := newOTLPClient(t, srv, WithErrorHandler(func(err error) { mu.Lock(); errs = append(errs, err); mu.Unlock() }))
-	sendN(t, c, 10)
-	if err := closeWithin(t, c, 10*time.Second); err != nil {
-		t.Fatal(err)
-	}
+	c, log := sendThrough(t, srv, 10)
 	st := checkCounts(t, c, 10, 10, 0)
 	reqs, accepted := srv.snapshot()
 	if accepted != 10 || st.Errors != 1 || len(reqs) < 2 {
@@ -216,8 +243,7 @@ func TestOTLPHTTPRetryAfter(t *testing.T) {
 	if gap := reqs[1].at.Sub(reqs[0].at); gap < time.Second {
 		t.Errorf("retried after %v, before Retry-After's 1s", gap)
 	}
-	mu.Lock()
-	defer mu.Unlock()
+	errs := log.list()
 	var ra interface{ RetryAfter() time.Duration }
 	if len(errs) != 1 || !errors.Is(errs[0], ErrUnavailable) || !errors.As(errs[0], &ra) || ra.RetryAfter() != time.Second ||
 		!strings.Contains(errs[0].Error(), "429") || !strings.Contains(errs[0].Error(), "slow down") {
@@ -236,11 +262,7 @@ func TestOTLPHTTPRetryStatuses(t *testing.T) {
 			}
 			return false
 		})
-		c := newOTLPClient(t, srv)
-		sendN(t, c, 20)
-		if err := closeWithin(t, c, 10*time.Second); err != nil {
-			t.Fatal(err)
-		}
+		c, _ := sendThrough(t, srv, 20)
 		st := checkCounts(t, c, 20, 20, 0)
 		got := srv.payloads()
 		_, accepted := srv.snapshot()
@@ -276,25 +298,16 @@ func TestOTLPHTTPPermanent(t *testing.T) {
 		{http.StatusFound, func(w http.ResponseWriter) { w.Header().Set("Location", "/elsewhere"); w.WriteHeader(302) }, "302 Found"},
 	}
 	for _, tc := range cases {
-		srv := newOTLPServer(t, func(int, *collogspb.ExportLogsServiceRequest, http.ResponseWriter) bool { return false })
-		srv.respond = func(_ int, _ *collogspb.ExportLogsServiceRequest, w http.ResponseWriter) bool {
+		srv := newOTLPServer(t, func(_ int, _ *collogspb.ExportLogsServiceRequest, w http.ResponseWriter) bool {
 			tc.body(w)
 			return true
-		}
-		var mu sync.Mutex
-		var errs []string
-		c := newOTLPClient(t, srv, WithErrorHandler(func(err error) { mu.Lock(); errs = append(errs, err.Error()); mu.Unlock() }))
-		sendN(t, c, 10)
-		if err := closeWithin(t, c, 10*time.Second); err != nil {
-			t.Fatal(err)
-		}
+		})
+		c, log := sendThrough(t, srv, 10)
 		st := checkCounts(t, c, 10, 0, 10)
 		reqs, _ := srv.snapshot()
-		mu.Lock()
-		if st.Errors != uint64(len(reqs)) || len(errs) != len(reqs) || !strings.Contains(errs[0], tc.want) {
+		if errs := log.list(); st.Errors != uint64(len(reqs)) || len(errs) != len(reqs) || !strings.Contains(errs[0].Error(), tc.want) {
 			t.Errorf("%d: %d requests, %d errors: %q", tc.code, len(reqs), st.Errors, errs)
 		}
-		mu.Unlock()
 	}
 }
 
@@ -313,20 +326,14 @@ func TestOTLPHTTPPartialSuccess(t *testing.T) {
 		w.Write(b)
 		return true
 	})
-	var mu sync.Mutex
-	var errs []string
-	c := newOTLPClient(t, srv, WithErrorHandler(func(err error) { mu.Lock(); errs = append(errs, err.Error()); mu.Unlock() }))
-	sendN(t, c, 10)
-	if err := closeWithin(t, c, 10*time.Second); err != nil {
-		t.Fatal(err)
-	}
+	c, log := sendThrough(t, srv, 10)
 	if rejected < 1 {
 		t.Fatal("no request")
 	}
 	st := checkCounts(t, c, 10, uint64(10-rejected), uint64(rejected))
-	mu.Lock()
-	defer mu.Unlock()
-	if st.Errors != 1 || len(errs) != 1 || !strings.Contains(errs[0], fmt.Sprintf("rejected %d of", rejected)) || !strings.Contains(errs[0], "too old") {
+	errs := log.list()
+	if st.Errors != 1 || len(errs) != 1 || !strings.Contains(errs[0].Error(), fmt.Sprintf("rejected %d of", rejected)) ||
+		!strings.Contains(errs[0].Error(), "too old") {
 		t.Errorf("errors %d: %q", st.Errors, errs)
 	}
 }
@@ -341,9 +348,7 @@ func TestOTLPHTTPGzipHeadersEnv(t *testing.T) {
 		t.Fatal(err)
 	}
 	sendN(t, c, 30)
-	if err := closeWithin(t, c, 10*time.Second); err != nil {
-		t.Fatal(err)
-	}
+	mustClose(t, c)
 	checkCounts(t, c, 30, 30, 0)
 	reqs, accepted := srv.snapshot()
 	h := reqs[0].header
@@ -364,7 +369,7 @@ func TestOTLPHTTPGzipHeadersEnv(t *testing.T) {
 		t.Fatal(err)
 	}
 	sendN(t, c, 1)
-	closeWithin(t, c, 10*time.Second)
+	mustClose(t, c)
 	reqs, _ = srv.snapshot()
 	if p := reqs[len(reqs)-1].path; p != "/custom" {
 		t.Errorf("logs endpoint path %q", p)
@@ -406,10 +411,8 @@ func TestOTLPHTTPDown(t *testing.T) {
 	}
 	addr := ln.Addr().String()
 	ln.Close()
-	var mu sync.Mutex
-	var errs []error
-	c, err := New("otlp://"+addr, WithBackoff(10*time.Millisecond, 20*time.Millisecond),
-		WithErrorHandler(func(err error) { mu.Lock(); errs = append(errs, err); mu.Unlock() }))
+	var log errLog
+	c, err := New("otlp://"+addr, WithBackoff(10*time.Millisecond, 20*time.Millisecond), log.option())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -418,8 +421,7 @@ func TestOTLPHTTPDown(t *testing.T) {
 		t.Error("Close reported no loss")
 	}
 	st := checkCounts(t, c, 3, 0, 3)
-	mu.Lock()
-	defer mu.Unlock()
+	errs := log.list()
 	if st.Errors == 0 || len(errs) == 0 || !errors.Is(errs[0], ErrUnavailable) || !strings.Contains(errs[0].Error(), addr) {
 		t.Errorf("errors %d: %v", st.Errors, errs)
 	}
@@ -441,7 +443,7 @@ func TestOTLPSenderWithSender(t *testing.T) {
 		t.Errorf("format %s", c.Format())
 	}
 	sendN(t, c, 2)
-	closeWithin(t, c, 10*time.Second)
+	mustClose(t, c)
 	checkCounts(t, c, 2, 2, 0)
 
 	s2, _ := NewOTLPSender("http://"+srv.addr()+"/v1/logs", OTLPOptions{})

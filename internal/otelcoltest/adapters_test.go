@@ -32,34 +32,51 @@ const (
 	spanHex  = "00f067aa0ba902b7"
 )
 
-func TestSlogOTLP(t *testing.T) {
+// viaAdapter sends one record through an adapter: log gets an OTLP client
+// with logger name service and the run's token, which it must log as the
+// attribute run. viaAdapter checks that the client sent exactly one
+// message and returns the record the collector wrote.
+func viaAdapter(t *testing.T, service string, log func(c *core.Client, token string), opts ...core.Option) found {
+	t.Helper()
 	col := sharedCollector(t)
 	off := fileSize(t, col.out)
 	token := newToken()
-	c := otlpClient(t, col.otlp, core.WithLogger("it-slog"))
-	h := slogmetlog.NewHandler(c, &slogmetlog.Options{Level: slog.LevelDebug,
-		FromContext: func(ctx context.Context, e *core.Entry) {
-			if ids, ok := ctx.Value(traceKey{}).([2]string); ok {
-				e.Add(core.String(core.OTLPTraceIDField, ids[0]))
-				e.Add(core.String(core.OTLPSpanIDField, ids[1]))
-			}
-		}})
-	ctx := context.WithValue(context.Background(), traceKey{}, [2]string{traceHex, spanHex})
-	before := time.Now()
-	slog.New(h).With("run", token).WithGroup("req").InfoContext(ctx, "hello slog",
-		"status", 200, "ok", true, slog.Group("g", "x", 1.5), "tags", []string{"a", "b"})
+	c := otlpClient(t, col.otlp, append([]core.Option{core.WithLogger(service)}, opts...)...)
+	log(c, token)
 	closeDelivered(t, c, 1)
-
 	got := waitRecords(t, col.out, off, 1, withAttr("run", token))
 	if len(got) != 1 {
 		t.Fatalf("%d records", len(got))
 	}
-	checkRecord(t, "slog", got[0], "hello slog", 9, "info", "", map[string]string{
-		"run":               strconv.Quote(token),
+	return got[0]
+}
+
+// runAttr is the rendered run attribute of a record found by viaAdapter.
+func runAttr(t *testing.T, f found) string {
+	t.Helper()
+	return attrMap(t, f.rec.Attributes)["run"]
+}
+
+func TestSlogOTLP(t *testing.T) {
+	before := time.Now()
+	got := viaAdapter(t, "it-slog", func(c *core.Client, token string) {
+		h := slogmetlog.NewHandler(c, &slogmetlog.Options{Level: slog.LevelDebug,
+			FromContext: func(ctx context.Context, e *core.Entry) {
+				if ids, ok := ctx.Value(traceKey{}).([2]string); ok {
+					e.Add(core.String(core.OTLPTraceIDField, ids[0]))
+					e.Add(core.String(core.OTLPSpanIDField, ids[1]))
+				}
+			}})
+		ctx := context.WithValue(context.Background(), traceKey{}, [2]string{traceHex, spanHex})
+		slog.New(h).With("run", token).WithGroup("req").InfoContext(ctx, "hello slog",
+			"status", 200, "ok", true, slog.Group("g", "x", 1.5), "tags", []string{"a", "b"})
+	})
+	checkRecord(t, "slog", got, "hello slog", 9, "info", "", map[string]string{
+		"run":               runAttr(t, got),
 		"req":               `{status=int:200 ok=true g={x=double:1.5} tags=["a" "b"]}`,
 		core.OTLPLoggerAttr: `"it-slog"`,
 	}, resourceOf("it-slog"))
-	r := got[0].rec
+	r := got.rec
 	if r.TraceID != traceHex || r.SpanID != spanHex {
 		t.Errorf("trace %q span %q", r.TraceID, r.SpanID)
 	}
@@ -70,21 +87,13 @@ func TestSlogOTLP(t *testing.T) {
 }
 
 func TestZapOTLP(t *testing.T) {
-	col := sharedCollector(t)
-	off := fileSize(t, col.out)
-	token := newToken()
-	c := otlpClient(t, col.otlp, core.WithLogger("it-zap"), core.WithGzip(true))
-	logger := zap.New(zapmetlog.NewCore(c, zapcore.DebugLevel)).With(zap.String("run", token))
-	logger.Warn("hello zap", zap.Int("n", 7), zap.Strings("tags", []string{"a", "b"}), zap.Binary("bin", []byte{1, 2, 0xff}),
-		zap.Namespace("ns"), zap.Bool("in", true))
-	closeDelivered(t, c, 1)
-
-	got := waitRecords(t, col.out, off, 1, withAttr("run", token))
-	if len(got) != 1 {
-		t.Fatalf("%d records", len(got))
-	}
-	checkRecord(t, "zap", got[0], "hello zap", 13, "warning", "", map[string]string{
-		"run":               strconv.Quote(token),
+	got := viaAdapter(t, "it-zap", func(c *core.Client, token string) {
+		logger := zap.New(zapmetlog.NewCore(c, zapcore.DebugLevel)).With(zap.String("run", token))
+		logger.Warn("hello zap", zap.Int("n", 7), zap.Strings("tags", []string{"a", "b"}), zap.Binary("bin", []byte{1, 2, 0xff}),
+			zap.Namespace("ns"), zap.Bool("in", true))
+	}, core.WithGzip(true))
+	checkRecord(t, "zap", got, "hello zap", 13, "warning", "", map[string]string{
+		"run":               runAttr(t, got),
 		"n":                 "int:7",
 		"tags":              `["a" "b"]`,
 		"bin":               "bytes:0102ff",
@@ -94,51 +103,35 @@ func TestZapOTLP(t *testing.T) {
 }
 
 func TestLogrusOTLP(t *testing.T) {
-	col := sharedCollector(t)
-	off := fileSize(t, col.out)
-	token := newToken()
-	c := otlpClient(t, col.otlp, core.WithLogger("it-logrus"))
-	log := logrus.New()
-	log.SetOutput(io.Discard)
-	log.AddHook(logrusmetlog.NewHook(c, logrusmetlog.WithContextFields(func(ctx context.Context, e *core.Entry) {
-		if ids, ok := ctx.Value(traceKey{}).([2]string); ok {
-			e.Add(core.String(core.OTLPTraceIDField, ids[0]))
-		}
-	})))
-	ctx := context.WithValue(context.Background(), traceKey{}, [2]string{traceHex, spanHex})
-	log.WithContext(ctx).WithFields(logrus.Fields{"run": token, "code": 42, "ratio": 0.5}).Error("hello logrus")
-	closeDelivered(t, c, 1)
-
-	got := waitRecords(t, col.out, off, 1, withAttr("run", token))
-	if len(got) != 1 {
-		t.Fatalf("%d records", len(got))
-	}
-	checkRecord(t, "logrus", got[0], "hello logrus", 17, "error", "", map[string]string{
-		"run":               strconv.Quote(token),
+	got := viaAdapter(t, "it-logrus", func(c *core.Client, token string) {
+		log := logrus.New()
+		log.SetOutput(io.Discard)
+		log.AddHook(logrusmetlog.NewHook(c, logrusmetlog.WithContextFields(func(ctx context.Context, e *core.Entry) {
+			if ids, ok := ctx.Value(traceKey{}).([2]string); ok {
+				e.Add(core.String(core.OTLPTraceIDField, ids[0]))
+			}
+		})))
+		ctx := context.WithValue(context.Background(), traceKey{}, [2]string{traceHex, spanHex})
+		log.WithContext(ctx).WithFields(logrus.Fields{"run": token, "code": 42, "ratio": 0.5}).Error("hello logrus")
+	})
+	checkRecord(t, "logrus", got, "hello logrus", 17, "error", "", map[string]string{
+		"run":               runAttr(t, got),
 		"code":              "int:42",
 		"ratio":             "double:0.5",
 		core.OTLPLoggerAttr: `"it-logrus"`,
 	}, resourceOf("it-logrus"))
-	if r := got[0].rec; r.TraceID != traceHex || r.SpanID != "" {
+	if r := got.rec; r.TraceID != traceHex || r.SpanID != "" {
 		t.Errorf("trace %q span %q", r.TraceID, r.SpanID)
 	}
 }
 
 func TestZerologOTLP(t *testing.T) {
-	col := sharedCollector(t)
-	off := fileSize(t, col.out)
-	token := newToken()
-	c := otlpClient(t, col.otlp, core.WithLogger("it-zerolog"))
-	zl := zerolog.New(zerologmetlog.NewWriter(c)).With().Str("run", token).Logger()
-	zl.Debug().Int("n", 3).Float64("f", 2.5).Dict("d", zerolog.Dict().Str("k", "v")).Msg("hello zerolog")
-	closeDelivered(t, c, 1)
-
-	got := waitRecords(t, col.out, off, 1, withAttr("run", token))
-	if len(got) != 1 {
-		t.Fatalf("%d records", len(got))
-	}
-	checkRecord(t, "zerolog", got[0], "hello zerolog", 5, "debug", "", map[string]string{
-		"run":               strconv.Quote(token),
+	got := viaAdapter(t, "it-zerolog", func(c *core.Client, token string) {
+		zl := zerolog.New(zerologmetlog.NewWriter(c)).With().Str("run", token).Logger()
+		zl.Debug().Int("n", 3).Float64("f", 2.5).Dict("d", zerolog.Dict().Str("k", "v")).Msg("hello zerolog")
+	})
+	checkRecord(t, "zerolog", got, "hello zerolog", 5, "debug", "", map[string]string{
+		"run":               runAttr(t, got),
 		"n":                 "int:3",
 		"f":                 "double:2.5",
 		"d":                 `{k="v"}`,

@@ -154,7 +154,13 @@ type anyValue struct {
 
 // String renders a value on one line: strings quoted, int:N, double:X,
 // true/false, bytes:hex, [a b] and {k=v k=v}.
-func (v anyValue) String() string {
+func (v anyValue) String() string { return v.render(false) }
+
+// canonical renders v as String does, with the members of every kvlist
+// sorted by key, for values whose order is not kept (a parsed JSON object).
+func (v anyValue) canonical() string { return v.render(true) }
+
+func (v anyValue) render(sorted bool) string {
 	switch {
 	case v.StringValue != nil:
 		return strconv.Quote(*v.StringValue)
@@ -173,42 +179,20 @@ func (v anyValue) String() string {
 	case v.ArrayValue != nil:
 		s := make([]string, len(v.ArrayValue.Values))
 		for i, e := range v.ArrayValue.Values {
-			s[i] = e.String()
-		}
-		return "[" + strings.Join(s, " ") + "]"
-	case v.KvlistValue != nil:
-		return "{" + renderKVs(v.KvlistValue.Values) + "}"
-	}
-	return "empty"
-}
-
-// canonical renders v as String does, with the members of every kvlist
-// sorted by key, for values whose order is not kept (a parsed JSON object).
-func (v anyValue) canonical() string {
-	switch {
-	case v.ArrayValue != nil:
-		s := make([]string, len(v.ArrayValue.Values))
-		for i, e := range v.ArrayValue.Values {
-			s[i] = e.canonical()
+			s[i] = e.render(sorted)
 		}
 		return "[" + strings.Join(s, " ") + "]"
 	case v.KvlistValue != nil:
 		s := make([]string, len(v.KvlistValue.Values))
 		for i, kv := range v.KvlistValue.Values {
-			s[i] = kv.Key + "=" + kv.Value.canonical()
+			s[i] = kv.Key + "=" + kv.Value.render(sorted)
 		}
-		slices.Sort(s)
+		if sorted {
+			slices.Sort(s)
+		}
 		return "{" + strings.Join(s, " ") + "}"
 	}
-	return v.String()
-}
-
-func renderKVs(kvs []keyValue) string {
-	s := make([]string, len(kvs))
-	for i, kv := range kvs {
-		s[i] = kv.Key + "=" + kv.Value.String()
-	}
-	return strings.Join(s, " ")
+	return "empty"
 }
 
 // attrMap renders attributes by key; a key seen twice fails t.
