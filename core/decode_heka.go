@@ -2,11 +2,9 @@ package core
 
 import (
 	"bytes"
-	"crypto/hmac"
 	"errors"
 	"fmt"
 	"math"
-	"time"
 
 	"google.golang.org/protobuf/encoding/protowire"
 )
@@ -158,44 +156,27 @@ type KeyFunc func(signer string, keyVersion uint32) (key string, ok bool)
 // caller requiring signed records tests the header's HMAC itself).
 //
 // The header is returned whenever it could be decoded, also with an error.
-// The message does not refer to rec.
+// The message does not refer to rec. A [Decoder] decodes without copying.
 func DecodeHekaRecord(rec []byte, keys KeyFunc) (*Message, HekaHeader, error) {
-	if len(rec) < 3 {
-		return nil, HekaHeader{}, fmt.Errorf("metlog: heka record: %d bytes is too short", len(rec))
-	}
-	if rec[0] != RecordSeparator {
-		return nil, HekaHeader{}, fmt.Errorf("metlog: heka record: starts with %#02x, want 0x1e", rec[0])
-	}
-	hl := int(rec[1])
-	if len(rec) < 3+hl {
-		return nil, HekaHeader{}, fmt.Errorf("metlog: heka record: header of %d bytes truncated (%d bytes in record)", hl, len(rec))
-	}
-	if rec[2+hl] != UnitSeparator {
-		return nil, HekaHeader{}, fmt.Errorf("metlog: heka record: byte after the %d-byte header is %#02x, want 0x1f", hl, rec[2+hl])
-	}
-	r, err := parseHekaHeader(rec[2 : 2+hl])
-	if err != nil {
-		return nil, HekaHeader{}, err
-	}
-	h := r.header()
-	msg := rec[3+hl:]
-	if uint64(len(msg)) != uint64(h.MessageLength) {
-		return nil, h, fmt.Errorf("metlog: heka record: message_length is %d but %d message bytes follow the header", h.MessageLength, len(msg))
-	}
-	if h.Signed() && keys != nil {
-		key, ok := keys(h.Signer, h.KeyVersion)
-		if !ok {
-			return nil, h, fmt.Errorf("%w: signer %q, key version %d", ErrUnknownKey, h.Signer, h.KeyVersion)
-		}
-		if !hmac.Equal(Sign(h.HashFunction, key, msg), h.HMAC) {
-			return nil, h, fmt.Errorf("%w: signer %q, key version %d, %s", ErrBadSignature, h.Signer, h.KeyVersion, h.HashFunction)
-		}
-	}
-	m, err := DecodeHekaMessage(msg)
+	d := decoders.Get().(*Decoder)
+	defer d.release()
+	m, h, err := d.DecodeHeka(rec, keys)
+	h = h.clone()
 	if err != nil {
 		return nil, h, err
 	}
-	return m, h, nil
+	return cloneMessage(m), h, nil
+}
+
+// clone returns a copy of h that does not refer to the record.
+func (h HekaHeader) clone() HekaHeader {
+	h.Signer = cloneString(h.Signer)
+	if len(h.HMAC) > 0 {
+		h.HMAC = append([]byte(nil), h.HMAC...)
+	} else {
+		h.HMAC = nil
+	}
+	return h
 }
 
 // hekaDecodeError describes where a Message failed to decode.
@@ -221,259 +202,16 @@ func wireTypeError(where string, num protowire.Number, got, want protowire.Type)
 // none a repeated field (Strings, ByteSlices, Ints, Floats, Bools), with its
 // representation kept. Packed and unpacked numeric values are both
 // accepted. Values of another type than the field's value_type are an
-// error. Strings and bytes are copied: the message does not refer to b.
+// error. Strings and bytes are copied: the message does not refer to b. A
+// [Decoder] decodes without copying.
 func DecodeHekaMessage(b []byte) (*Message, error) {
-	m := &Message{Severity: Debug}
-	haveUUID, haveTS := false, false
-	for len(b) > 0 {
-		num, typ, n := protowire.ConsumeTag(b)
-		if n < 0 {
-			return nil, hekaDecodeError("", "bad tag: %v", protowire.ParseError(n))
-		}
-		b = b[n:]
-		switch num {
-		case msgTimestamp, msgSeverity, msgPid:
-			if typ != protowire.VarintType {
-				return nil, wireTypeError("", num, typ, protowire.VarintType)
-			}
-			v, n := protowire.ConsumeVarint(b)
-			if n < 0 {
-				return nil, hekaDecodeError("", "tag %d: %v", num, protowire.ParseError(n))
-			}
-			b = b[n:]
-			switch num {
-			case msgTimestamp:
-				m.Timestamp, haveTS = time.Unix(0, int64(v)).UTC(), true
-			case msgSeverity:
-				s := int32(v)
-				sev, ok := SeverityFromNumber(int(s))
-				if !ok {
-					return nil, hekaDecodeError("", "severity %d is not 0-7", s)
-				}
-				m.Severity = sev
-			case msgPid:
-				m.Pid = int32(v)
-			}
-		case msgUUID, msgType, msgLogger, msgPayload, msgEnvVersion, msgHostname, msgFields:
-			if typ != protowire.BytesType {
-				return nil, wireTypeError("", num, typ, protowire.BytesType)
-			}
-			v, n := protowire.ConsumeBytes(b)
-			if n < 0 {
-				return nil, hekaDecodeError("", "tag %d: %v", num, protowire.ParseError(n))
-			}
-			b = b[n:]
-			switch num {
-			case msgUUID:
-				if len(v) != 16 {
-					return nil, hekaDecodeError("", "uuid is %d bytes, want 16", len(v))
-				}
-				copy(m.UUID[:], v)
-				haveUUID = true
-			case msgType:
-				m.Type = string(v)
-			case msgLogger:
-				m.Logger = string(v)
-			case msgPayload:
-				m.Payload = string(v)
-			case msgEnvVersion:
-				m.EnvVersion = string(v)
-			case msgHostname:
-				m.Hostname = string(v)
-			case msgFields:
-				f, err := decodeHekaField(v, len(m.Fields))
-				if err != nil {
-					return nil, err
-				}
-				m.Fields = append(m.Fields, f)
-			}
-		default:
-			return nil, hekaDecodeError("", "unknown tag %d (wire type %d)", num, typ)
-		}
+	d := decoders.Get().(*Decoder)
+	defer d.release()
+	m, err := d.DecodeHekaMessage(b)
+	if err != nil {
+		return nil, err
 	}
-	if !haveUUID {
-		return nil, hekaDecodeError("", "no uuid")
-	}
-	if !haveTS {
-		return nil, hekaDecodeError("", "no timestamp")
-	}
-	return m, nil
-}
-
-// hekaValues collects one Field's values as they are read.
-type hekaValues struct {
-	strs   []string
-	bytes  [][]byte
-	ints   []int64
-	floats []float64
-	bools  []bool
-}
-
-// decodeHekaField decodes one Message.fields entry; i is its index, for
-// error messages.
-func decodeHekaField(b []byte, i int) (Field, error) {
-	var (
-		name, rep string
-		haveName  bool
-		vt        = KindString
-		vals      hekaValues
-		present   [fieldValueBool + 1]bool // which value tags occurred
-	)
-	where := fmt.Sprintf("field %d", i)
-	for len(b) > 0 {
-		num, typ, n := protowire.ConsumeTag(b)
-		if n < 0 {
-			return Field{}, hekaDecodeError(where, "bad tag: %v", protowire.ParseError(n))
-		}
-		b = b[n:]
-		if num >= fieldValueString && num <= fieldValueBool {
-			present[num] = true
-		}
-		switch num {
-		case fieldName, fieldRepresentation, fieldValueString, fieldValueBytes:
-			if typ != protowire.BytesType {
-				return Field{}, wireTypeError(where, num, typ, protowire.BytesType)
-			}
-			v, n := protowire.ConsumeBytes(b)
-			if n < 0 {
-				return Field{}, hekaDecodeError(where, "tag %d: %v", num, protowire.ParseError(n))
-			}
-			b = b[n:]
-			switch num {
-			case fieldName:
-				name, haveName = string(v), true
-			case fieldRepresentation:
-				rep = string(v)
-			case fieldValueString:
-				vals.strs = append(vals.strs, string(v))
-			case fieldValueBytes:
-				vals.bytes = append(vals.bytes, append(make([]byte, 0, len(v)), v...))
-			}
-		case fieldValueType:
-			if typ != protowire.VarintType {
-				return Field{}, wireTypeError(where, num, typ, protowire.VarintType)
-			}
-			v, n := protowire.ConsumeVarint(b)
-			if n < 0 {
-				return Field{}, hekaDecodeError(where, "value_type: %v", protowire.ParseError(n))
-			}
-			b = b[n:]
-			if v > uint64(KindBool) {
-				return Field{}, hekaDecodeError(where, "unknown value_type %d", v)
-			}
-			vt = Kind(v)
-		case fieldValueInteger, fieldValueBool:
-			var err error
-			switch typ {
-			case protowire.BytesType: // packed
-				var v []byte
-				v, n = protowire.ConsumeBytes(b)
-				if n < 0 {
-					return Field{}, hekaDecodeError(where, "tag %d: %v", num, protowire.ParseError(n))
-				}
-				for len(v) > 0 && err == nil {
-					x, k := protowire.ConsumeVarint(v)
-					if k < 0 {
-						err = hekaDecodeError(where, "packed tag %d: %v", num, protowire.ParseError(k))
-						break
-					}
-					v = v[k:]
-					vals.addVarint(num, x)
-				}
-			case protowire.VarintType: // unpacked
-				var x uint64
-				x, n = protowire.ConsumeVarint(b)
-				if n < 0 {
-					return Field{}, hekaDecodeError(where, "tag %d: %v", num, protowire.ParseError(n))
-				}
-				vals.addVarint(num, x)
-			default:
-				return Field{}, wireTypeError(where, num, typ, protowire.BytesType)
-			}
-			if err != nil {
-				return Field{}, err
-			}
-			b = b[n:]
-		case fieldValueDouble:
-			switch typ {
-			case protowire.BytesType: // packed
-				v, n := protowire.ConsumeBytes(b)
-				if n < 0 {
-					return Field{}, hekaDecodeError(where, "value_double: %v", protowire.ParseError(n))
-				}
-				if len(v)%8 != 0 {
-					return Field{}, hekaDecodeError(where, "packed value_double is %d bytes, not a multiple of 8", len(v))
-				}
-				for ; len(v) > 0; v = v[8:] {
-					x, _ := protowire.ConsumeFixed64(v)
-					vals.floats = append(vals.floats, math.Float64frombits(x))
-				}
-				b = b[n:]
-			case protowire.Fixed64Type: // unpacked
-				x, n := protowire.ConsumeFixed64(b)
-				if n < 0 {
-					return Field{}, hekaDecodeError(where, "value_double: %v", protowire.ParseError(n))
-				}
-				vals.floats = append(vals.floats, math.Float64frombits(x))
-				b = b[n:]
-			default:
-				return Field{}, wireTypeError(where, num, typ, protowire.BytesType)
-			}
-		default:
-			return Field{}, hekaDecodeError(where, "unknown tag %d (wire type %d)", num, typ)
-		}
-	}
-	if !haveName {
-		return Field{}, hekaDecodeError(where, "no name")
-	}
-	want := fieldValueString + protowire.Number(vt) // value tag of vt
-	for num := protowire.Number(fieldValueString); num <= fieldValueBool; num++ {
-		if present[num] && num != want {
-			return Field{}, hekaDecodeError(where, "field %q has value_type %s but carries tag %d", name, kindNames[vt], num)
-		}
-	}
-	f := vals.field(name, vt)
-	f.Representation = rep
-	return f, nil
-}
-
-func (v *hekaValues) addVarint(num protowire.Number, x uint64) {
-	if num == fieldValueInteger {
-		v.ints = append(v.ints, int64(x))
-	} else {
-		v.bools = append(v.bools, x != 0)
-	}
-}
-
-// field builds the Field of kind vt: a scalar for one value, a repeated
-// field for none or several.
-func (v *hekaValues) field(name string, vt Kind) Field {
-	switch vt {
-	case KindBytes:
-		if len(v.bytes) == 1 {
-			return Bytes(name, v.bytes[0])
-		}
-		return ByteSlices(name, v.bytes)
-	case KindInt:
-		if len(v.ints) == 1 {
-			return Int(name, v.ints[0])
-		}
-		return Ints(name, v.ints)
-	case KindFloat:
-		if len(v.floats) == 1 {
-			return Float(name, v.floats[0])
-		}
-		return Floats(name, v.floats)
-	case KindBool:
-		if len(v.bools) == 1 {
-			return Bool(name, v.bools[0])
-		}
-		return Bools(name, v.bools)
-	}
-	if len(v.strs) == 1 {
-		return String(name, v.strs[0])
-	}
-	return Strings(name, v.strs)
+	return cloneMessage(m), nil
 }
 
 // HekaSplitter splits a Heka stream into records. Its Split method is a
@@ -497,6 +235,9 @@ type HekaSplitter struct {
 	MaxMessageSize int
 	// Skipped counts the bytes skipped as garbage so far.
 	Skipped uint64
+	// Oversize counts the records skipped so far because their header's
+	// message_length exceeds MaxMessageSize (their bytes are in Skipped).
+	Oversize uint64
 }
 
 // MaxRecordSize returns the size of the largest record s accepts: the
@@ -515,8 +256,9 @@ func (s *HekaSplitter) max() int {
 // consumes all remaining data, skipping what holds no whole record. It
 // never returns an error.
 func (s *HekaSplitter) Split(data []byte, atEOF bool) (advance int, token []byte, err error) {
-	advance, token, skipped := splitHekaRecord(data, atEOF, s.max())
+	advance, token, skipped, over := splitHekaRecord(data, atEOF, s.max())
 	s.Skipped += uint64(skipped)
+	s.Oversize += uint64(over)
 	return advance, token, nil
 }
 
@@ -529,7 +271,7 @@ func SplitHekaRecords(b []byte, max int) (records [][]byte, skipped int) {
 		max = DefaultMaxMessageSize
 	}
 	for len(b) > 0 {
-		adv, tok, sk := splitHekaRecord(b, true, max)
+		adv, tok, sk, _ := splitHekaRecord(b, true, max)
 		skipped += sk
 		if tok != nil {
 			records = append(records, tok)
@@ -541,53 +283,61 @@ func SplitHekaRecords(b []byte, max int) (records [][]byte, skipped int) {
 
 // splitHekaRecord finds the first record in data. It returns the bytes to
 // advance past (skipped garbage, plus the record when one is found), the
-// record, and how many of the advanced bytes were garbage. Not at EOF, a
+// record, how many of the advanced bytes were garbage, and how many
+// candidates were skipped for a message_length over max. Not at EOF, a
 // candidate record that is not yet complete stops the search, with the
 // garbage before it consumed; at EOF such a candidate is skipped like any
 // invalid one, so the whole of data is consumed.
-func splitHekaRecord(data []byte, atEOF bool, max int) (advance int, token []byte, skipped int) {
+func splitHekaRecord(data []byte, atEOF bool, max int) (advance int, token []byte, skipped, oversize int) {
 	for advance < len(data) {
 		i := bytes.IndexByte(data[advance:], RecordSeparator)
 		if i < 0 {
-			return len(data), nil, skipped + len(data) - advance
+			return len(data), nil, skipped + len(data) - advance, oversize
 		}
 		advance += i
 		skipped += i
-		n, ok := checkHekaRecord(data[advance:], max)
+		n, ok, over := checkHekaRecord(data[advance:], max)
 		switch {
 		case ok && n > 0:
-			return advance + n, data[advance : advance+n], skipped
+			return advance + n, data[advance : advance+n], skipped, oversize
 		case ok && !atEOF:
-			return advance, nil, skipped // need more data
+			return advance, nil, skipped, oversize // need more data
+		}
+		if over {
+			oversize++
 		}
 		advance++ // invalid, or incomplete at EOF: skip this 0x1E
 		skipped++
 	}
-	return advance, nil, skipped
+	return advance, nil, skipped, oversize
 }
 
 // checkHekaRecord checks the record candidate at the start of rec (which
 // begins with 0x1E). It returns the record's length when it is whole and
 // valid, ok with n == 0 when more bytes are needed to tell, and !ok when
-// the candidate is invalid.
-func checkHekaRecord(rec []byte, max int) (n int, ok bool) {
+// the candidate is invalid; over reports a header that is valid but for a
+// message_length above max.
+func checkHekaRecord(rec []byte, max int) (n int, ok, over bool) {
 	if len(rec) < 2 {
-		return 0, true
+		return 0, true, false
 	}
 	hl := int(rec[1])
 	if len(rec) < 3+hl {
-		return 0, true
+		return 0, true, false
 	}
 	if rec[2+hl] != UnitSeparator {
-		return 0, false
+		return 0, false, false
 	}
 	h, err := parseHekaHeader(rec[2 : 2+hl])
-	if err != nil || uint64(h.msgLen) > uint64(max) {
-		return 0, false
+	if err != nil {
+		return 0, false, false
+	}
+	if uint64(h.msgLen) > uint64(max) {
+		return 0, false, true
 	}
 	n = 3 + hl + int(h.msgLen)
 	if len(rec) < n {
-		return 0, true
+		return 0, true, false
 	}
-	return n, true
+	return n, true, false
 }

@@ -23,6 +23,11 @@ const (
 	// (counter, timer, gauge) only: "name:value|c|@rate|#tag:v" lines,
 	// packed several to a datagram.
 	FormatStatsd
+	// FormatText is one human-readable line per message, for terminals and
+	// logs read by people: the time, the severity's name, the logger, the
+	// type, the payload and the fields as logfmt-like key=value pairs, groups
+	// dotted (see encodeText in text.go). It is not meant to be parsed back.
+	FormatText
 	// FormatOTLP is OpenTelemetry's OTLP: each message is one LogRecord
 	// (see encodeOTLP for the mapping and the severity table), framed as
 	// one ScopeLogs.log_records entry; the OTLP/HTTP sender posts a batch
@@ -32,7 +37,7 @@ const (
 	numFormats = iota
 )
 
-// String returns "json", "heka", "statsd" or "otlp".
+// String returns "json", "heka", "statsd", "text" or "otlp".
 func (f Format) String() string {
 	switch f {
 	case FormatJSON:
@@ -41,6 +46,8 @@ func (f Format) String() string {
 		return "heka"
 	case FormatStatsd:
 		return "statsd"
+	case FormatText:
+		return "text"
 	case FormatOTLP:
 		return "otlp"
 	}
@@ -116,6 +123,7 @@ func NewEncoder(f Format, cfg EncoderConfig) (*Encoder, error) {
 		}
 	case FormatStatsd:
 		e.statsdTags = cfg.StatsdTags
+	case FormatText:
 	case FormatOTLP:
 		e.otlp.init(&e.encBase)
 	default:
@@ -128,7 +136,7 @@ func NewEncoder(f Format, cfg EncoderConfig) (*Encoder, error) {
 func (e *Encoder) Format() Format { return e.format }
 
 // AppendMessage appends m as one frame: a JSON object and "\n", a framed
-// Heka record, or statsd lines. A JSON or Heka message over the size limit
+// Heka record, statsd lines or a text line. A JSON, Heka or text message over the size limit
 // has its payload truncated (with a TruncatedField marker); if it still
 // does not fit, the error wraps ErrOversize. A message the format cannot
 // carry gives an error wrapping ErrNotEncodable. On error dst is returned
@@ -282,6 +290,8 @@ func (e *Encoder) encode(dst []byte, m *Message, sev Severity, payload string, o
 	switch e.format {
 	case FormatHeka:
 		return e.encodeHeka(dst, m, sev, payload, origLen)
+	case FormatText:
+		return e.encodeText(dst, m, sev, payload, origLen)
 	case FormatOTLP:
 		return e.encodeOTLP(dst, m, sev, payload, origLen)
 	}

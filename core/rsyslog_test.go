@@ -1,48 +1,20 @@
 package core
 
 import (
-	"bufio"
-	"bytes"
 	"fmt"
 	"math/rand/v2"
-	"net"
-	"os"
-	"path/filepath"
 	"testing"
 	"time"
-)
 
-// rsyslogPeer locates the real rsyslog that ../shared/peers/peers-setup.sh
-// starts (CI runs it): TCP and UDP on METLOG_RSYSLOG_ADDR (default
-// 127.0.0.1:5514), a unix datagram socket and the file every message is
-// written to, one per line, under $PEERS_DIR/run.
-func rsyslogPeer(t *testing.T) (addr, sock, out string) {
-	addr = os.Getenv("METLOG_RSYSLOG_ADDR")
-	if addr == "" {
-		addr = "127.0.0.1:5514"
-	}
-	dir := os.Getenv("PEERS_DIR")
-	if dir == "" {
-		dir = "/tmp/peers"
-	}
-	sock = filepath.Join(dir, "run", "rsyslog.sock")
-	out = filepath.Join(dir, "run", "rsyslog-received.jsonl")
-	conn, err := net.DialTimeout("tcp", addr, time.Second)
-	if err != nil {
-		t.Skipf("rsyslog is not listening on %s (%v): run ../shared/peers/peers-setup.sh (CI does)", addr, err)
-	}
-	conn.Close()
-	if _, err := os.Stat(out); err != nil {
-		t.Skipf("rsyslog output %s missing (%v): run ../shared/peers/peers-setup.sh (CI does)", out, err)
-	}
-	return addr, sock, out
-}
+	"github.com/metlog-go/metlog/internal/peers"
+)
 
 // TestRsyslogReceivesJSON sends Metlog JSON to a real rsyslog over UDP, TCP
 // and its unix datagram socket, and reads back what rsyslog wrote: every
-// message arrives as one line that decodes to what was sent.
+// message arrives as one line that decodes to what was sent. It skips when
+// rsyslog is not running (scripts/receivers.sh starts it; CI does).
 func TestRsyslogReceivesJSON(t *testing.T) {
-	addr, sock, out := rsyslogPeer(t)
+	addr, sock, out := peers.Rsyslog(t)
 	run := fmt.Sprintf("run-%x", rand.Uint64())
 	const n = 50
 	for _, tc := range []struct{ name, url string }{
@@ -67,7 +39,7 @@ func TestRsyslogReceivesJSON(t *testing.T) {
 
 			var lines [][]byte
 			for deadline := time.Now().Add(15 * time.Second); time.Now().Before(deadline); time.Sleep(100 * time.Millisecond) {
-				lines = linesWith(t, out, []byte(marker))
+				lines = peers.Lines(t, out, []byte(marker))
 				if len(lines) >= n {
 					break
 				}
@@ -100,21 +72,4 @@ func TestRsyslogReceivesJSON(t *testing.T) {
 			}
 		})
 	}
-}
-
-func linesWith(t *testing.T, path string, marker []byte) [][]byte {
-	f, err := os.Open(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	var out [][]byte
-	sc := bufio.NewScanner(f)
-	sc.Buffer(make([]byte, 0, 1<<20), 1<<20)
-	for sc.Scan() {
-		if bytes.Contains(sc.Bytes(), marker) {
-			out = append(out, append([]byte(nil), sc.Bytes()...))
-		}
-	}
-	return out
 }

@@ -136,6 +136,13 @@ func (s *StreamSender) connection() (net.Conn, error) {
 		var d net.Dialer
 		conn, err = d.DialContext(ctx, s.network, s.addr)
 	}
+	if uc, ok := conn.(*net.UnixConn); ok {
+		// A unix socket's send buffer defaults to about 200 KiB, where
+		// TCP over loopback grows to megabytes: ask for more (the kernel
+		// caps it at net.core.wmem_max), so that a reader slow for a
+		// moment stalls the client's writes less.
+		uc.SetWriteBuffer(unixWriteBuffer)
+	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.closed {
@@ -169,6 +176,8 @@ func (s *StreamSender) connection() (net.Conn, error) {
 	s.conn = conn
 	return conn, nil
 }
+
+const unixWriteBuffer = 4 << 20
 
 // probation is how long a stream sender watches a new connection made
 // after a failure before writing to it.

@@ -28,7 +28,7 @@ const (
 	DefaultInterval     = time.Second            // aggregation flush interval
 	DefaultTimerSamples = 100                    // timer samples kept per series and interval
 	DefaultPacketSize   = 1432                   // statsd UDP payload limit: no IP fragmentation on most networks
-	DefaultStatsdBuffer = 256 << 10              // bytes of statsd lines waiting for the socket
+	DefaultStatsdBuffer = core.DefaultBufferSize // bytes of statsd lines waiting for the socket
 	DefaultStatsdFlush  = 100 * time.Millisecond // longest wait of a statsd line for others to share its packet
 )
 

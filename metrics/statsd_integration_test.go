@@ -1,117 +1,26 @@
 package metrics_test
 
 import (
-	"bufio"
-	"bytes"
 	"context"
 	"encoding/hex"
-	"encoding/json"
 	"fmt"
 	"math/rand/v2"
-	"net"
-	"os"
-	"path/filepath"
 	"slices"
-	"strings"
 	"testing"
 	"time"
 
+	"github.com/metlog-go/metlog/internal/peers"
 	"github.com/metlog-go/metlog/metrics"
 )
 
-// The integration test talks to Etsy's statsd 0.9.0 as
-// shared/peers/peers-setup.sh runs it (PEERS_COMPONENTS=statsd): UDP and
-// TCP on METLOG_STATSD_ADDR (default 127.0.0.1:8125), flushing every
-// second into $PEERS_DIR/run/statsd-flush.jsonl (PEERS_DIR defaults to
-// /tmp/peers), one JSON object per flush, counters already scaled by their
-// sample rate, idle stats deleted.
-
-func statsdPeer(t *testing.T) (addr, flushFile string) {
-	addr = os.Getenv("METLOG_STATSD_ADDR")
-	if addr == "" {
-		addr = "127.0.0.1:8125"
-	}
-	dir := os.Getenv("PEERS_DIR")
-	if dir == "" {
-		dir = "/tmp/peers"
-	}
-	flushFile = filepath.Join(dir, "run", "statsd-flush.jsonl")
-	hint := "run shared/peers/peers-setup.sh (PEERS_COMPONENTS=statsd) to install and start it"
-	// statsd listens for TCP on its UDP port: a connection proves it is up.
-	conn, err := net.DialTimeout("tcp", addr, time.Second)
-	if err != nil {
-		t.Skipf("statsd not running on %s (%v): %s", addr, err, hint)
-	}
-	conn.Close()
-	if _, err := os.Stat(flushFile); err != nil {
-		t.Skipf("statsd flush file absent (%v): %s", err, hint)
-	}
-	return addr, flushFile
-}
-
-// statsdFlush is what the peers' backend writes per flush.
-type statsdFlush struct {
-	Counters  map[string]float64            `json:"counters"`
-	Timers    map[string][]float64          `json:"timers"`
-	Gauges    map[string]float64            `json:"gauges"`
-	TimerData map[string]map[string]float64 `json:"timer_data"`
-}
-
-// statsdTotals are the values of the keys under one prefix over flushes.
-type statsdTotals struct {
-	counters    map[string]float64
-	timers      map[string][]float64
-	timerCounts map[string]float64
-	gauges      map[string]float64
-}
-
-// readFlushes adds up the flushes written after offset, keeping the keys
-// that start with prefix.
-func readFlushes(t *testing.T, file string, offset int64, prefix string) statsdTotals {
-	t.Helper()
-	tot := statsdTotals{map[string]float64{}, map[string][]float64{}, map[string]float64{}, map[string]float64{}}
-	f, err := os.Open(file)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	if _, err := f.Seek(offset, 0); err != nil {
-		t.Fatal(err)
-	}
-	r := bufio.NewReaderSize(f, 1<<20)
-	for {
-		line, err := r.ReadBytes('\n')
-		if err != nil { // EOF, or a line still being written
-			return tot
-		}
-		if !bytes.Contains(line, []byte(prefix)) {
-			continue
-		}
-		var fl statsdFlush
-		if err := json.Unmarshal(line, &fl); err != nil {
-			t.Fatalf("flush line %q: %v", line, err)
-		}
-		for k, v := range fl.Counters {
-			if strings.HasPrefix(k, prefix) {
-				tot.counters[k] += v
-			}
-		}
-		for k, v := range fl.Timers {
-			if strings.HasPrefix(k, prefix) {
-				tot.timers[k] = append(tot.timers[k], v...)
-				tot.timerCounts[k] += fl.TimerData[k]["count"]
-			}
-		}
-		for k, v := range fl.Gauges {
-			if strings.HasPrefix(k, prefix) {
-				tot.gauges[k] = v
-			}
-		}
-	}
-}
-
+// TestStatsdIntegration sends counters, timers and gauges to Etsy's statsd
+// 0.9.0 over UDP and TCP, in both modes, and checks statsd's flushes add up
+// to what was sent. statsd flushes every second, with counters already
+// scaled by their sample rate and idle stats deleted (see peers.ReadStatsd).
+// It skips when statsd is not running (scripts/receivers.sh starts it; CI
+// does).
 func TestStatsdIntegration(t *testing.T) {
-	addr, file := statsdPeer(t)
+	addr, file := peers.Statsd(t)
 	var rb [6]byte
 	for i := range rb {
 		rb[i] = byte(rand.Uint32())
@@ -131,11 +40,7 @@ func TestStatsdIntegration(t *testing.T) {
 }
 
 func testStatsdPeer(t *testing.T, addr, file, p string, mode metrics.Mode) {
-	st, err := os.Stat(file)
-	if err != nil {
-		t.Fatal(err)
-	}
-	offset := st.Size()
+	offset := peers.Size(t, file)
 	m, err := metrics.NewStatsd(addr, metrics.WithMode(mode), metrics.WithInterval(200*time.Millisecond))
 	if err != nil {
 		t.Fatal(err)
@@ -218,53 +123,53 @@ func testStatsdPeer(t *testing.T, addr, file, p string, mode metrics.Mode) {
 
 	// Wait (up to 10s) until statsd has flushed everything, then one more
 	// flush so that extra values would show.
-	done := func(tot statsdTotals) bool {
+	done := func(tot peers.StatsdTotals) bool {
 		for k, v := range wantC {
-			if tot.counters[k] != v {
+			if tot.Counters[k] != v {
 				return false
 			}
 		}
 		for k, v := range wantT {
-			if len(tot.timers[k]) < len(v) {
+			if len(tot.Timers[k]) < len(v) {
 				return false
 			}
 		}
 		for k := range wantG {
-			if _, ok := tot.gauges[k]; !ok {
+			if _, ok := tot.Gauges[k]; !ok {
 				return false
 			}
 		}
 		return true
 	}
-	var tot statsdTotals
+	var tot peers.StatsdTotals
 	deadline := time.Now().Add(10 * time.Second)
-	for tot = readFlushes(t, file, offset, p); !done(tot) && time.Now().Before(deadline); tot = readFlushes(t, file, offset, p) {
+	for tot = peers.ReadStatsd(t, file, offset, p); !done(tot) && time.Now().Before(deadline); tot = peers.ReadStatsd(t, file, offset, p) {
 		time.Sleep(100 * time.Millisecond)
 	}
 	time.Sleep(1200 * time.Millisecond)
-	tot = readFlushes(t, file, offset, p)
+	tot = peers.ReadStatsd(t, file, offset, p)
 
 	for k, v := range wantC {
-		if tot.counters[k] != v {
-			t.Errorf("counter %s = %v, want %v", k, tot.counters[k], v)
+		if tot.Counters[k] != v {
+			t.Errorf("counter %s = %v, want %v", k, tot.Counters[k], v)
 		}
 	}
-	for k := range tot.counters {
+	for k := range tot.Counters {
 		if _, ok := wantC[k]; !ok {
-			t.Errorf("unexpected counter %s = %v", k, tot.counters[k])
+			t.Errorf("unexpected counter %s = %v", k, tot.Counters[k])
 		}
 	}
 	for k, v := range wantT {
-		got, want := sortedCopy(tot.timers[k]), sortedCopy(v)
+		got, want := sortedCopy(tot.Timers[k]), sortedCopy(v)
 		if !slices.Equal(got, want) {
 			t.Errorf("timer %s = %v, want %v", k, got, want)
 		}
-		if tot.timerCounts[k] != wantTC[k] {
-			t.Errorf("timer %s count %v, want %v", k, tot.timerCounts[k], wantTC[k])
+		if tot.TimerCounts[k] != wantTC[k] {
+			t.Errorf("timer %s count %v, want %v", k, tot.TimerCounts[k], wantTC[k])
 		}
 	}
 	for k, v := range wantG {
-		if g, ok := tot.gauges[k]; !ok || g != v {
+		if g, ok := tot.Gauges[k]; !ok || g != v {
 			t.Errorf("gauge %s = %v (present %v), want %v", k, g, ok, v)
 		}
 	}

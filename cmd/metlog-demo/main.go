@@ -1,16 +1,20 @@
-// Command metlog-demo runs metlog-go in one process with no external
-// services: slog, zap, logrus, zerolog and the metrics facade all feed one
-// client, which writes the Metlog JSON envelope to stdout. It ends with the
-// client's counters on stderr.
+// Command metlog-demo runs the whole metlog-go pipeline in one process with
+// no external services. It starts a router on a free loopback port, with
+// routes to standard output (one readable line per message) and to a JSON
+// lines file in a temporary folder; then slog, zap, logrus, zerolog and the
+// metrics facade all log through one client, which sends Heka framing to
+// the router over TCP. It ends with both sides' counters on stderr.
 package main
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
 	"io"
 	"log/slog"
 	"os"
+	"path/filepath"
 	"time"
 
 	"github.com/rs/zerolog"
@@ -20,20 +24,50 @@ import (
 	"github.com/metlog-go/metlog/core"
 	"github.com/metlog-go/metlog/logrusmetlog"
 	"github.com/metlog-go/metlog/metrics"
+	"github.com/metlog-go/metlog/router"
 	"github.com/metlog-go/metlog/slogmetlog"
 	"github.com/metlog-go/metlog/zapmetlog"
 	"github.com/metlog-go/metlog/zerologmetlog"
 )
 
 func main() {
-	if err := run(); err != nil {
+	if err := run(os.Stdout, os.Stderr); err != nil {
 		fmt.Fprintln(os.Stderr, "metlog-demo:", err)
 		os.Exit(1)
 	}
 }
 
-func run() error {
-	c, err := core.New("stdout://", core.WithLogger("metlog-demo"), core.WithFields(core.String("env", "demo")))
+func run(stdout, stderr io.Writer) error {
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	dir, err := os.MkdirTemp("", "metlog-demo-")
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(dir)
+	path := filepath.Join(dir, "all.jsonl")
+
+	// The router: every message to stdout and the file; errors match a
+	// second route to the file too, and are still written there once.
+	r, err := router.New(router.Config{
+		Inputs: []router.Input{{Address: "tcp://127.0.0.1:0"}},
+		Routes: []router.Route{
+			{Name: "everything", Matcher: "TRUE", Endpoints: []string{"stdout", "file"}},
+			{Name: "errors", Matcher: "Severity <= 3", Endpoints: []string{"file"}},
+		},
+		Endpoints: []router.Endpoint{
+			{Name: "stdout", Sender: core.NewWriterSender(stdout), Format: "text"},
+			{Name: "file", Type: "file", Path: path},
+		},
+	})
+	if err != nil {
+		return err
+	}
+	defer r.Close(ctx)
+
+	// The client every adapter shares, to the router over TCP.
+	c, err := core.New("tcp://"+r.Addrs()[0].String(), core.WithFormat(core.FormatHeka),
+		core.WithLogger("metlog-demo"), core.WithFields(core.String("env", "demo")))
 	if err != nil {
 		return err
 	}
@@ -59,21 +93,48 @@ func run() error {
 	zr := zerolog.New(zerologmetlog.NewWriter(c, zerologmetlog.WithLogger("zerolog"))).With().Timestamp().Logger()
 	zr.Debug().Str("cache", "warm").Int("entries", 1024).Msg("cache ready")
 
-	// Metrics, sent directly here (the default aggregates per interval).
-	m := metrics.New(c, metrics.WithMode(metrics.Direct))
-	m.Incr("req.count", 1)
-	m.Timing("req.time", 12*time.Millisecond)
+	// Metrics: aggregated (the default), one message per series at Close.
+	m := metrics.New(c)
+	for i := range 3 {
+		m.Incr("req.count", 1)
+		m.Timing("req.time", time.Duration(10+i)*time.Millisecond)
+	}
 	m.Gauge("queue.depth", 7)
 
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-	defer cancel()
 	if err := m.Close(ctx); err != nil {
 		return err
 	}
 	if err := c.Close(ctx); err != nil {
 		return err
 	}
-	st := c.Stats()
-	fmt.Fprintf(os.Stderr, "sent %d of %d messages (%d bytes), %d dropped\n", st.Sent, st.Enqueued, st.BytesSent, st.Dropped)
+	cs := c.Stats()
+	for r.Stats().Received < cs.Sent {
+		if ctx.Err() != nil {
+			return fmt.Errorf("the router received %d of %d messages", r.Stats().Received, cs.Sent)
+		}
+		time.Sleep(time.Millisecond)
+	}
+	if err := r.Close(ctx); err != nil { // drains the endpoints
+		return err
+	}
+	rs := r.Stats()
+	file, err := os.ReadFile(path)
+	if err != nil {
+		return err
+	}
+
+	fmt.Fprintf(stderr, "client: sent %d of %d messages (%d bytes), %d dropped\n", cs.Sent, cs.Enqueued, cs.BytesSent, cs.Dropped)
+	fmt.Fprintf(stderr, "router: received %d, decoded %d, rejected %d, unmatched %d\n", rs.Received, rs.Decoded,
+		rs.Received-rs.Decoded, rs.Unmatched)
+	for _, rt := range rs.Routes {
+		fmt.Fprintf(stderr, "  route %-10s matched %d\n", rt.Name, rt.Matched)
+	}
+	for _, e := range rs.Endpoints {
+		fmt.Fprintf(stderr, "  endpoint %-6s delivered %d, dropped %d\n", e.Name, e.Delivered, e.Dropped)
+	}
+	fmt.Fprintf(stderr, "file: %d JSON lines (removed at exit)\n", bytes.Count(file, []byte("\n")))
+	if cs.Dropped != 0 || rs.Decoded != cs.Sent {
+		return fmt.Errorf("lost messages: client %+v, router %+v", cs, rs)
+	}
 	return nil
 }

@@ -389,9 +389,11 @@ func (q *Queue) drain(from, to cursor) {
 		b.buf = q.ring.buf
 		b.ends = b.ends[:0]
 		for cur != to {
-			e, ok := q.ring.published(cur, q.abort)
+			// Wait for a frame still being copied only when there is
+			// nothing before it to deliver meanwhile.
+			e, ok := q.ring.published(cur, q.abort, len(b.ends) == 0)
 			if !ok {
-				break // Close's deadline passed while a producer was copying
+				break // deliver what came before; or Close's deadline passed
 			}
 			idx, n, next := q.ring.place(cur, e)
 			if len(b.ends) > 0 && (idx != b.ends[len(b.ends)-1] || b.Size()+n > q.batchSize) {

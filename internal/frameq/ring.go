@@ -5,6 +5,7 @@ import (
 	"runtime"
 	"sync"
 	"sync/atomic"
+	"time"
 )
 
 // ring is a bounded buffer of variable-size frames, sized in bytes, with
@@ -238,26 +239,38 @@ func (r *ring) place(c cursor, e uint32) (idx, n int, next cursor) {
 }
 
 // published returns the length entry of the frame at c once its producer
-// has finished copying it, or false when abort closes first. The copy is
-// a memmove that cannot block, so the wait is short; yielding lets a
-// producer preempted mid-copy finish on this processor.
-func (r *ring) published(c cursor, abort <-chan struct{}) (uint32, bool) {
+// has finished copying it. The copy is a memmove that cannot block, so the
+// wait is usually a few spins; but the producer's thread may be preempted
+// between reserving the space and publishing it, for as long as the
+// machine is busy. So with wait false published gives up after the spin
+// (the consumer delivers the frames before this one first), and with wait
+// true it spins, then yields, then sleeps a little longer each time, so
+// that a consumer waiting for a descheduled producer does not take the
+// CPU from it. It reports false when it gives up or abort closes.
+func (r *ring) published(c cursor, abort <-chan struct{}, wait bool) (uint32, bool) {
 	slot := r.slot(c.lpos)
+	nap := 20 * time.Microsecond
 	for spins := 0; ; spins++ {
 		if e := slot.Load(); r.ready(c.lpos, e) {
 			return e, true
 		}
-		if spins < 1000 {
-			continue // a copy is a memmove of at most a message: microseconds
+		switch {
+		case spins < 200:
+			continue
+		case !wait:
+			return 0, false
 		}
-		if spins%64 == 63 {
-			select {
-			case <-abort:
-				return 0, false
-			default:
-			}
+		select {
+		case <-abort:
+			return 0, false
+		default:
 		}
-		runtime.Gosched()
+		if spins < 200+16 {
+			runtime.Gosched() // the producer may be waiting for this P
+			continue
+		}
+		time.Sleep(nap)
+		nap = min(2*nap, time.Millisecond)
 	}
 }
 

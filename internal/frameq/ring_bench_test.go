@@ -19,7 +19,7 @@ func BenchmarkEnqueue(b *testing.B) {
 				if consumer.TryLock() {
 					from, to := r.claim()
 					for cur := from; cur != to; {
-						e, _ := r.published(cur, nil)
+						e, _ := r.published(cur, nil, true)
 						_, _, cur = r.place(cur, e)
 					}
 					r.endClaim()

@@ -13,7 +13,7 @@ func drainRing(r *ring) [][]byte {
 	var out [][]byte
 	from, to := r.claim()
 	for cur := from; cur != to; {
-		e, _ := r.published(cur, nil)
+		e, _ := r.published(cur, nil, true)
 		idx, n, next := r.place(cur, e)
 		out = append(out, append([]byte(nil), r.buf[idx:idx+n]...))
 		cur = next

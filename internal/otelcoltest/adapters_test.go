@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/metlog-go/metlog/core"
+	"github.com/metlog-go/metlog/internal/peers"
 	"github.com/metlog-go/metlog/logrusmetlog"
 	"github.com/metlog-go/metlog/metrics"
 	"github.com/metlog-go/metlog/slogmetlog"
@@ -39,7 +40,7 @@ const (
 func viaAdapter(t *testing.T, service string, log func(c *core.Client, token string), opts ...core.Option) found {
 	t.Helper()
 	col := sharedCollector(t)
-	off := fileSize(t, col.out)
+	off := peers.Size(t, col.out)
 	token := newToken()
 	c := otlpClient(t, col.otlp, append([]core.Option{core.WithLogger(service)}, opts...)...)
 	log(c, token)
@@ -144,7 +145,7 @@ func TestZerologOTLP(t *testing.T) {
 // double metric.value.
 func TestMetricsOTLP(t *testing.T) {
 	col := sharedCollector(t)
-	off := fileSize(t, col.out)
+	off := peers.Size(t, col.out)
 	token := newToken()
 	c := otlpClient(t, col.otlp, core.WithLogger("it-metrics"))
 	m := metrics.New(c)
@@ -194,7 +195,7 @@ func TestMetricsOTLP(t *testing.T) {
 // attributes; the body is the line as sent.
 func TestJSONIntoTCPLog(t *testing.T) {
 	col := sharedCollector(t)
-	off := fileSize(t, col.out)
+	off := peers.Size(t, col.out)
 	token := newToken()
 	c, err := core.New("tcp://"+col.tcplog, core.WithLogger("it-json"))
 	if err != nil {

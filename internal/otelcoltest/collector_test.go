@@ -2,17 +2,14 @@ package otelcoltest
 
 import (
 	"bufio"
-	"bytes"
 	"context"
 	"encoding/base64"
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"io"
-	"net"
 	"net/http"
 	"os"
-	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
@@ -20,18 +17,8 @@ import (
 	"time"
 
 	"github.com/metlog-go/metlog/core"
+	"github.com/metlog-go/metlog/internal/peers"
 )
-
-// startHint ends every skip message: how to get the collector.
-const startHint = "start it with scripts/receivers.sh start (CI does)"
-
-// env is the environment variable name, or def when it is unset or empty.
-func env(name, def string) string {
-	if v := os.Getenv(name); v != "" {
-		return v
-	}
-	return def
-}
 
 // collector is a running OpenTelemetry Collector's addresses and the file
 // its file exporter writes.
@@ -43,34 +30,9 @@ type collector struct {
 // skips t when it is not listening.
 func sharedCollector(t *testing.T) collector {
 	t.Helper()
-	c := collector{
-		otlp:    env("METLOG_OTLP_ADDR", "127.0.0.1:4318"),
-		tcplog:  env("METLOG_TCPLOG_ADDR", "127.0.0.1:54525"),
-		metrics: env("METLOG_OTELCOL_METRICS_ADDR", "127.0.0.1:8888"),
-		out:     filepath.Join(env("METLOG_PEERS_DIR", "/tmp/metlog-peers"), "run", "otelcol-logs.jsonl"),
-	}
-	for _, a := range []struct{ what, addr string }{{"OTLP/HTTP receiver", c.otlp}, {"tcp_log receiver", c.tcplog}, {"metrics", c.metrics}} {
-		conn, err := net.DialTimeout("tcp", a.addr, time.Second)
-		if err != nil {
-			t.Skipf("the OpenTelemetry Collector's %s is not listening on %s (%v): %s", a.what, a.addr, err, startHint)
-		}
-		conn.Close()
-	}
-	if _, err := os.Stat(c.out); err != nil {
-		t.Skipf("the OpenTelemetry Collector's output file is missing (%v): %s", err, startHint)
-	}
+	var c collector
+	c.otlp, c.tcplog, c.out, c.metrics = peers.Collector(t)
 	return c
-}
-
-// fileSize is the current size of path: records written after it are the
-// test's.
-func fileSize(t *testing.T, path string) int64 {
-	t.Helper()
-	st, err := os.Stat(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return st.Size()
 }
 
 // newToken returns a string no other run uses, to find a test's records.
@@ -291,42 +253,12 @@ func withAttr(key, v string) func(*logRecord) bool {
 }
 
 // sentLogRecords reads the collector's own count of records its file
-// exporter wrote, otelcol_exporter_sent_log_records{exporter="file"}
-// (collector v0.165 names it without a _total suffix).
+// exporter wrote, closing the connection it used so that no goroutine is
+// left behind.
 func sentLogRecords(t *testing.T, metricsAddr string) float64 {
 	t.Helper()
-	hc := http.Client{Timeout: 5 * time.Second, Transport: &http.Transport{DisableKeepAlives: true}}
-	resp, err := hc.Get("http://" + metricsAddr + "/metrics")
-	if err != nil {
-		t.Fatalf("collector metrics: %v", err)
-	}
-	defer resp.Body.Close()
-	body, err := io.ReadAll(resp.Body)
-	if err != nil || resp.StatusCode != http.StatusOK {
-		t.Fatalf("collector metrics: %s %v", resp.Status, err)
-	}
-	var sum float64
-	seen := false
-	for _, line := range bytes.Split(body, []byte("\n")) {
-		rest, ok := bytes.CutPrefix(line, []byte("otelcol_exporter_sent_log_records{"))
-		if !ok {
-			continue
-		}
-		labels, value, ok := bytes.Cut(rest, []byte("} "))
-		if !ok || !bytes.Contains(labels, []byte(`exporter="file"`)) {
-			continue
-		}
-		v, err := strconv.ParseFloat(string(bytes.Fields(value)[0]), 64)
-		if err != nil {
-			t.Fatalf("collector metrics line %q: %v", line, err)
-		}
-		sum += v
-		seen = true
-	}
-	if !seen && bytes.Contains(body, []byte("otelcol_exporter_sent_log_records_total")) {
-		t.Fatal("the collector names the metric otelcol_exporter_sent_log_records_total: update sentLogRecords")
-	}
-	return sum
+	defer http.DefaultTransport.(*http.Transport).CloseIdleConnections()
+	return peers.CollectorSentLogRecords(t, metricsAddr)
 }
 
 // checkRecord compares a record read back with what was sent.

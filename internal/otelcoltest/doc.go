@@ -5,10 +5,8 @@
 // collector's file exporter wrote and compare it field by field.
 //
 // The collector is the one scripts/receivers.sh builds from tools/otelcol
-// and starts (OTLP/HTTP on 127.0.0.1:4318, tcp_log on 127.0.0.1:54525, its
-// metrics on 127.0.0.1:8888, the file under
-// $METLOG_PEERS_DIR/run/otelcol-logs.jsonl); the tests skip when it is not
-// running. The restart test starts collectors of its own from the same
-// binary, with its own configuration and ports, and skips when the binary
-// is absent.
+// and starts, located by internal/peers.Collector; the tests skip when it is
+// not running. The restart test starts collectors of its own from the same
+// binary (under internal/peers.Dir), with its own configuration and port,
+// and skips when the binary is absent.
 package otelcoltest

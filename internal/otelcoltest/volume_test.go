@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/metlog-go/metlog/core"
+	"github.com/metlog-go/metlog/internal/peers"
 )
 
 // seqMessage is message seq of a run: the token finds the run's records,
@@ -54,7 +55,7 @@ func TestVolumeOTLP(t *testing.T) {
 		t.Skip("100,000 records through the collector: not with -short")
 	}
 	col := sharedCollector(t)
-	off := fileSize(t, col.out)
+	off := peers.Size(t, col.out)
 	before := sentLogRecords(t, col.metrics)
 	token := newToken()
 	const goroutines, each = 8, 12500
@@ -126,7 +127,7 @@ service:
 
 func newOwnCollector(t *testing.T) *ownCollector {
 	t.Helper()
-	bin := env("METLOG_OTELCOL_BIN", filepath.Join(env("METLOG_PEERS_DIR", "/tmp/metlog-peers"), "bin", "otelcol"))
+	bin := filepath.Join(peers.Dir(), "bin", "otelcol")
 	if _, err := os.Stat(bin); err != nil {
 		t.Skipf("no collector binary at %s (%v): build it with scripts/receivers.sh install", bin, err)
 	}

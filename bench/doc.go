@@ -1,0 +1,12 @@
+// Package bench holds metlog-go's side-by-side benchmarks: each logging
+// framework (slog, zap, logrus, zerolog) writing its native JSON to io.Discard
+// and to a file, through its OpenTelemetry bridge to an OTLP/HTTP receiver,
+// through metlog-go's adapter to a unix or TCP socket, and teed beside its
+// file output; metlog-go's metrics beside DogStatsD's client; and the
+// client's end-to-end throughput. Every figure counts what reached the
+// receiver. The benchmarks are in the test files; cmd/report runs them and
+// writes the tables and charts. See README.md.
+//
+// It is a module of its own, so that the libraries it compares with never
+// enter the main module.
+package bench
