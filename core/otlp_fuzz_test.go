@@ -134,7 +134,10 @@ func fuzzID(f Field, n int) (string, bool) {
 		}
 	case string:
 		if f.Kind() == KindString {
-			b, _ = hex.DecodeString(v)
+			var err error
+			if b, err = hex.DecodeString(v); err != nil {
+				return "", false // (DecodeString returns what it read before the error)
+			}
 		}
 	}
 	if len(b) != n || string(b) == string(make([]byte, n)) {
