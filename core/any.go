@@ -9,6 +9,8 @@ import (
 	"strconv"
 	"time"
 	"unsafe"
+
+	"github.com/metlog-go/metlog/internal/jsontext"
 )
 
 // maxAnyDepth bounds the nesting of maps, structs, slices and pointers.
@@ -285,7 +287,7 @@ func SortedKeys[V any](e *Entry, m map[string]V) []string {
 // nanoseconds without trailing zeros) in the entry's text scratch.
 func (e *Entry) timeText(t time.Time) string {
 	m := e.TextMark()
-	e.text = appendRFC3339(e.text, t.Unix(), t.Nanosecond())
+	e.text = jsontext.AppendRFC3339(e.text, t.Unix(), t.Nanosecond())
 	return e.TextSince(m)
 }
 

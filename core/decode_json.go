@@ -2,17 +2,44 @@ package core
 
 import (
 	"fmt"
-	"strconv"
-	"strings"
+	"slices"
 	"time"
 
+	"github.com/metlog-go/metlog/internal/jsontext"
 	"github.com/valyala/fastjson"
 )
 
-var jsonParsers fastjson.ParserPool
+// JSONDecoder decodes Metlog JSON envelopes, as DecodeJSON does, with a
+// size limit and a pool of parsers of its own. The zero value is ready to
+// use, with the limit DefaultMaxMessageSize; a JSONDecoder is safe for
+// concurrent use and must not be copied after first use.
+//
+// A decoder bounds what one call costs: input over the limit is refused
+// before it is parsed, nesting deeper than the parser's limit (300 levels)
+// is refused, values nested deeper than 32 levels are replaced by the
+// depth marker (see Nesting in the package documentation), and the message decoded is built in few allocations whose total
+// is a small multiple of the input (see TestDecodeJSONAllocBound). Its
+// parsers are pooled: a parser keeps the memory it needed for the largest
+// input it parsed (some 80 bytes per JSON value) while it sits in the
+// pool, which the garbage collector empties within two cycles when the
+// decoder is idle.
+type JSONDecoder struct {
+	// MaxSize is the largest envelope accepted, in bytes, not counting a
+	// final "\n" or "\r\n"; DefaultMaxMessageSize when zero or negative.
+	// Larger input is refused with an error wrapping ErrOversize.
+	MaxSize int
 
-// DecodeJSON decodes one Metlog JSON envelope, as JSONEncoder writes it and
-// metlog-py 0.10.0 did, with or without its trailing "\n".
+	parsers fastjson.ParserPool
+}
+
+// defaultJSONDecoder is DecodeJSON's decoder (a pool, like entryPool).
+var defaultJSONDecoder JSONDecoder
+
+// DecodeJSON decodes one Metlog JSON envelope, as the FormatJSON encoder
+// writes it and metlog-py 0.10.0 did, with or without its trailing "\n".
+// Input longer than DefaultMaxMessageSize (the trailing newline aside) is
+// refused with an error wrapping ErrOversize; a JSONDecoder sets another
+// limit.
 //
 // The rule: b must be one strict JSON value (RFC 8259; fastjson's validator)
 // and that value an object. Every key is optional and unknown keys are
@@ -36,12 +63,26 @@ var jsonParsers fastjson.ParserPool
 //     one is an integer literal beyond int64 or a number beyond float64's
 //     range, which a float would not keep); any other array (empty, mixed,
 //     nested) and null a RawJSON field holding the value's compact JSON text.
+//     An object or array that is not empty and nests deeper than 32 levels
+//     (a member of "fields" is at depth 1) is the String
+//     "<max depth exceeded>", as the encoders write it (see Nesting in the
+//     package documentation).
 //
 // The envelope has no UUID: the message's UUID is zero (an encoder gives
 // it a fresh one). Nothing in the message refers to b.
-func DecodeJSON(b []byte) (*Message, error) {
-	p := jsonParsers.Get()
-	defer jsonParsers.Put(p)
+func DecodeJSON(b []byte) (*Message, error) { return defaultJSONDecoder.Decode(b) }
+
+// Decode decodes one envelope by DecodeJSON's rules, with d's size limit.
+func (d *JSONDecoder) Decode(b []byte) (*Message, error) {
+	limit := d.MaxSize
+	if limit <= 0 {
+		limit = DefaultMaxMessageSize
+	}
+	if n := envelopeSize(b); n > limit {
+		return nil, fmt.Errorf("metlog: json envelope: %w: %d bytes, limit %d", ErrOversize, n, limit)
+	}
+	p := d.parsers.Get()
+	defer d.parsers.Put(p)
 	// Parse first: the parser limits nesting depth, the validator (which
 	// is stricter about numbers and control characters) does not.
 	v, err := p.ParseBytes(b)
@@ -55,20 +96,41 @@ func DecodeJSON(b []byte) (*Message, error) {
 	if err != nil {
 		return nil, fmt.Errorf("metlog: json envelope: not an object but %s", v.Type())
 	}
-	m := &Message{Severity: Info}
+	// The message is built in an entry of its own, which it keeps: its
+	// fields and repeated values are the entry's scratch, and its strings
+	// (in the parser's memory until then) are copied out at the end.
+	e := new(Entry)
+	e.Severity = Info
 	obj.Visit(func(key []byte, v *fastjson.Value) {
 		if err != nil || v.Type() == fastjson.TypeNull {
 			return
 		}
-		err = decodeEnvelopeKey(m, string(key), v)
+		err = decodeEnvelopeKey(e, b2s(key), v)
 	})
 	if err != nil {
 		return nil, err
 	}
+	m := &e.Message
+	m.Fields = e.Fields()
+	ownStrings(m, false)
 	return m, nil
 }
 
-func decodeEnvelopeKey(m *Message, key string, v *fastjson.Value) error {
+// envelopeSize is the size of an envelope the limit applies to: without a
+// final "\n" or "\r\n", which the encoders' limit does not count either.
+func envelopeSize(b []byte) int {
+	n := len(b)
+	if n > 0 && b[n-1] == '\n' {
+		n--
+		if n > 0 && b[n-1] == '\r' {
+			n--
+		}
+	}
+	return n
+}
+
+func decodeEnvelopeKey(e *Entry, key string, v *fastjson.Value) error {
+	m := &e.Message
 	var err error
 	switch key {
 	case "type":
@@ -82,9 +144,9 @@ func decodeEnvelopeKey(m *Message, key string, v *fastjson.Value) error {
 	case "metlog_hostname":
 		m.Hostname, err = jsonString(key, v)
 	case "severity":
-		n, e := v.Int64()
+		n, verr := v.Int64()
 		switch {
-		case e != nil:
+		case verr != nil:
 			err = jsonTypeError(key, v, "an integer")
 		default:
 			sev, ok := SeverityFromNumber(int(max(min(n, 8), -1)))
@@ -94,8 +156,8 @@ func decodeEnvelopeKey(m *Message, key string, v *fastjson.Value) error {
 			m.Severity = sev
 		}
 	case "metlog_pid":
-		n, e := v.Int64()
-		if e != nil || n != int64(int32(n)) {
+		n, verr := v.Int64()
+		if verr != nil || n != int64(int32(n)) {
 			return jsonTypeError(key, v, "an int32 integer")
 		}
 		m.Pid = int32(n)
@@ -105,11 +167,13 @@ func decodeEnvelopeKey(m *Message, key string, v *fastjson.Value) error {
 			m.Timestamp, err = parseJSONTime(s)
 		}
 	case "fields":
-		o, e := v.Object()
-		if e != nil {
+		o, verr := v.Object()
+		if verr != nil {
 			return jsonTypeError(key, v, "an object")
 		}
-		m.Fields = decodeJSONFields(o)
+		e.fields = slices.Grow(e.fields, o.Len())
+		e.arena = slices.Grow(e.arena, jsonMembers(v, 0)-o.Len())
+		o.Visit(func(k []byte, v *fastjson.Value) { e.Add(e.jsonField(b2s(k), v, 1)) })
 	}
 	return err
 }
@@ -119,179 +183,27 @@ func jsonString(key string, v *fastjson.Value) (string, error) {
 	if err != nil {
 		return "", jsonTypeError(key, v, "a string")
 	}
-	return string(b), nil
+	return b2s(b), nil // in the parser's memory until ownStrings
 }
 
 func jsonTypeError(key string, v *fastjson.Value, want string) error {
 	return fmt.Errorf("metlog: json envelope: %s is %s, want %s", key, v.Type(), want)
 }
 
-// parseJSONTime parses metlog's timestamp and the RFC 3339 forms.
+// parseJSONTime parses metlog's timestamp and the RFC 3339 forms, and the
+// same without a zone, UTC as metlog-py and Python's isoformat() mean it:
+// without allocating (jsontext.ParseDateTime), and through the time
+// package for the rest of what DecodeJSON has always read.
 func parseJSONTime(s string) (time.Time, error) {
+	if t, _, ok := jsontext.ParseDateTime(s); ok {
+		return t, nil
+	}
+	// What the time package's layouts read besides (a one-digit hour).
 	if t, err := time.Parse(time.RFC3339Nano, s); err == nil {
 		return t.UTC(), nil
 	}
-	// No zone: UTC, as metlog-py and Python's isoformat() mean it.
 	if t, err := time.ParseInLocation("2006-01-02T15:04:05.999999999", s, time.UTC); err == nil {
 		return t, nil
 	}
 	return time.Time{}, fmt.Errorf("metlog: json envelope: timestamp %q is not YYYY-MM-DDTHH:MM:SS[.ffffff][Z|±hh:mm]", s)
-}
-
-func decodeJSONFields(o *fastjson.Object) []Field {
-	if o.Len() == 0 {
-		return nil
-	}
-	fields := make([]Field, 0, o.Len())
-	o.Visit(func(key []byte, v *fastjson.Value) {
-		fields = append(fields, decodeJSONField(string(key), v))
-	})
-	return fields
-}
-
-func decodeJSONField(name string, v *fastjson.Value) Field {
-	switch v.Type() {
-	case fastjson.TypeString:
-		return String(name, string(v.GetStringBytes()))
-	case fastjson.TypeNumber:
-		if f, ok := jsonNumberField(name, v); ok {
-			return f
-		}
-	case fastjson.TypeTrue:
-		return Bool(name, true)
-	case fastjson.TypeFalse:
-		return Bool(name, false)
-	case fastjson.TypeObject:
-		return Group(name, decodeJSONFields(v.GetObject())...)
-	case fastjson.TypeArray:
-		if f, ok := jsonArrayField(name, v.GetArray()); ok {
-			return f
-		}
-	}
-	return RawJSON(name, appendJSONFrom(nil, v))
-}
-
-// jsonNumberField returns the Int, Uint or Float field of a number; !ok for
-// a number beyond float64's range.
-func jsonNumberField(name string, v *fastjson.Value) (Field, bool) {
-	raw := string(v.MarshalTo(nil))
-	if isIntLiteral(raw) {
-		if n, err := strconv.ParseInt(raw, 10, 64); err == nil {
-			return Int(name, n), true
-		}
-		if n, err := strconv.ParseUint(raw, 10, 64); err == nil {
-			return Uint(name, n), true
-		}
-	}
-	x, err := strconv.ParseFloat(raw, 64)
-	if err != nil {
-		return Field{}, false
-	}
-	return Float(name, x), true
-}
-
-// isIntLiteral reports whether a JSON number has no fraction and no exponent.
-func isIntLiteral(raw string) bool { return !strings.ContainsAny(raw, ".eE") }
-
-// jsonArrayField returns the repeated field of an array of one scalar type;
-// !ok for any other array.
-func jsonArrayField(name string, a []*fastjson.Value) (Field, bool) {
-	if len(a) == 0 {
-		return Field{}, false
-	}
-	t := a[0].Type()
-	if t == fastjson.TypeFalse {
-		t = fastjson.TypeTrue
-	}
-	switch t {
-	case fastjson.TypeString:
-		vs := make([]string, len(a))
-		for i, v := range a {
-			if v.Type() != fastjson.TypeString {
-				return Field{}, false
-			}
-			vs[i] = string(v.GetStringBytes())
-		}
-		return Strings(name, vs), true
-	case fastjson.TypeTrue:
-		vs := make([]bool, len(a))
-		for i, v := range a {
-			switch v.Type() {
-			case fastjson.TypeTrue:
-				vs[i] = true
-			case fastjson.TypeFalse:
-			default:
-				return Field{}, false
-			}
-		}
-		return Bools(name, vs), true
-	case fastjson.TypeNumber:
-		ints := make([]int64, len(a))
-		allInts := true
-		for i, v := range a {
-			if v.Type() != fastjson.TypeNumber {
-				return Field{}, false
-			}
-			if allInts {
-				raw := string(v.MarshalTo(nil))
-				n, err := strconv.ParseInt(raw, 10, 64)
-				if err == nil && isIntLiteral(raw) {
-					ints[i] = n
-				} else {
-					allInts = false
-				}
-			}
-		}
-		if allInts {
-			return Ints(name, ints), true
-		}
-		fs := make([]float64, len(a))
-		for i, v := range a {
-			raw := string(v.MarshalTo(nil))
-			if isIntLiteral(raw) {
-				if _, err := strconv.ParseInt(raw, 10, 64); err != nil {
-					return Field{}, false // beyond int64: a float would lose it
-				}
-			}
-			x, err := strconv.ParseFloat(raw, 64)
-			if err != nil {
-				return Field{}, false
-			}
-			fs[i] = x
-		}
-		return Floats(name, fs), true
-	}
-	return Field{}, false
-}
-
-// appendJSONFrom appends v as compact JSON, strings escaped as AppendString
-// does (fastjson's own marshalling uses Go escapes, which are not JSON).
-func appendJSONFrom(dst []byte, v *fastjson.Value) []byte {
-	switch v.Type() {
-	case fastjson.TypeObject:
-		dst = append(dst, '{')
-		first := true
-		v.GetObject().Visit(func(key []byte, v *fastjson.Value) {
-			if !first {
-				dst = append(dst, ',')
-			}
-			first = false
-			dst = AppendString(dst, string(key))
-			dst = append(dst, ':')
-			dst = appendJSONFrom(dst, v)
-		})
-		return append(dst, '}')
-	case fastjson.TypeArray:
-		dst = append(dst, '[')
-		for i, e := range v.GetArray() {
-			if i > 0 {
-				dst = append(dst, ',')
-			}
-			dst = appendJSONFrom(dst, e)
-		}
-		return append(dst, ']')
-	case fastjson.TypeString:
-		return AppendString(dst, string(v.GetStringBytes()))
-	}
-	return v.MarshalTo(dst) // number (its literal text), true, false, null
 }

@@ -258,9 +258,11 @@ func (e *Encoder) appendMessage(dst []byte, m *Message, sev Severity) ([]byte, e
 		return e.encodeStatsd(dst, m) // a payload that is a number cannot be cut
 	}
 	start := len(dst)
-	out, size := e.encode(dst, m, sev, m.Payload, -1)
+	out, size := dst, len(m.Payload) // a payload over the limit cannot fit: cut it before encoding it
 	if size <= e.maxSize {
-		return out, nil
+		if out, size = e.encode(dst, m, sev, m.Payload, -1); size <= e.maxSize {
+			return out, nil
+		}
 	}
 	payload := m.Payload
 	over := size - e.maxSize

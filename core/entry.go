@@ -19,7 +19,7 @@ type Entry struct {
 
 	fields []Field // fields of the open levels, innermost last
 	opens  []open  // open groups
-	arena  []Field // children of closed groups
+	arena  []Field // children of closed groups and of objects (AddJSON)
 	ints   []int64
 	floats []float64
 	strs   []string
@@ -189,6 +189,10 @@ func (e *Entry) TextSince(mark int) string {
 	}
 	return unsafe.String(&e.text[mark], n)
 }
+
+// MaxMessageSize returns the client's limit on one encoded message, in
+// bytes (WithMaxMessageSize, lowered to fit a datagram sender's frames).
+func (c *Client) MaxMessageSize() int { return c.enc.maxSize }
 
 // SendEntry sets the entry's fields on its message and sends it with c. The
 // entry can be freed as soon as Send returns.

@@ -8,6 +8,8 @@ import (
 	"strconv"
 	"time"
 	"unsafe"
+
+	"github.com/metlog-go/metlog/internal/jsontext"
 )
 
 // Kind is a field value's wire type. The first five match Heka's
@@ -194,7 +196,7 @@ func (f Field) Str() string {
 			return unsafe.String((*byte)(f.ptr), f.n)
 		}
 	case kindTime:
-		return string(appendRFC3339(nil, int64(f.num), f.n))
+		return string(jsontext.AppendRFC3339(nil, int64(f.num), f.n))
 	case kindUint:
 		return string(appendUint(nil, f.num))
 	}

@@ -11,6 +11,8 @@ import (
 	"testing"
 	"time"
 	"unicode/utf8"
+
+	"github.com/metlog-go/metlog/internal/jsontext"
 )
 
 // Fuzz targets. Run one with
@@ -362,7 +364,7 @@ func FuzzRoundTrip(f *testing.F) {
 		if !json.Valid(line) || !utf8.Valid(line) {
 			t.Fatalf("invalid JSON: %q", line)
 		}
-		got, err = DecodeJSON(line)
+		got, err = (&JSONDecoder{MaxSize: cfg.MaxSize}).Decode(line)
 		if err != nil {
 			t.Fatalf("json decode: %v", err)
 		}
@@ -402,7 +404,8 @@ func FuzzRoundTrip(f *testing.F) {
 			fields = inner
 		}
 		gotRaw := fields["raw"]
-		if len(b) > 0 && json.Valid(b) && bytes.Count(b, []byte("["))+bytes.Count(b, []byte("{")) <= maxJSONDepth {
+		nest := jsonNesting(b)
+		if len(b) > 0 && json.Valid(b) && nest <= jsontext.MaxDepth-1 {
 			// A JSON value is kept, compacted, its strings' invalid UTF-8
 			// repaired as encoding/json's decoder repairs it.
 			var want, got any
@@ -419,6 +422,12 @@ func FuzzRoundTrip(f *testing.F) {
 					t.Fatalf("raw member is %s, want %s", gotRaw, c.Bytes())
 				}
 			}
+		} else if len(b) > 0 && json.Valid(b) && nest <= 512 {
+			// Nested deeper than MaxDepth: kept, its deepest values
+			// replaced by the marker.
+			if !json.Valid(gotRaw) || !utf8.Valid(gotRaw) || bytes.IndexByte(gotRaw, '\n') >= 0 || jsonNesting(gotRaw) > jsontext.MaxDepth {
+				t.Fatalf("raw member is %s, want the value of %q with its deepest values replaced", gotRaw, b)
+			}
 		} else if len(b) > 0 && json.Valid(b) {
 			// Nested deeper than the encoder follows: written as a string.
 			if wantRaw, _ := json.Marshal(fixUTF8(string(b))); !bytes.Equal(gotRaw, wantRaw) && !sameJSONString(gotRaw, wantRaw) {
@@ -431,6 +440,26 @@ func FuzzRoundTrip(f *testing.F) {
 			}
 		}
 	})
+}
+
+// jsonNesting returns how many objects and arrays deep b, valid JSON,
+// nests (0 for a scalar or invalid JSON).
+func jsonNesting(b []byte) int {
+	d := json.NewDecoder(bytes.NewReader(b))
+	depth, most := 0, 0
+	for {
+		tok, err := d.Token()
+		if err != nil {
+			return most
+		}
+		switch tok {
+		case json.Delim('['), json.Delim('{'):
+			depth++
+			most = max(most, depth)
+		case json.Delim(']'), json.Delim('}'):
+			depth--
+		}
+	}
 }
 
 // sameJSONString reports whether a and b are JSON strings with equal

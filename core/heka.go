@@ -4,6 +4,7 @@ import (
 	"math"
 	"unicode/utf8"
 
+	"github.com/metlog-go/metlog/internal/jsontext"
 	"google.golang.org/protobuf/encoding/protowire"
 )
 
@@ -141,11 +142,20 @@ func (e *Encoder) appendHekaMessage(dst []byte, m *Message, sev Severity, payloa
 	dst = append(dst, scopeTextOf(e.env, FormatHeka).heka...)
 	s := scopeTextOf(m.Scope, FormatHeka)
 	dst = append(dst, s.heka...)
-	if len(s.prefix) > 0 || hasNamedGroup(m.Fields) || hasNamedGroup(m.TopFields) {
-		dst = appendHekaFieldsPrefixed(dst, s.prefix, m)
+	fields := m.Fields
+	if s.deep != "" {
+		// The scope is nested deeper than MaxDepth: the message's fields
+		// become its marker, unless it has one already.
+		if !s.deepDone && writesJSONMember(fields) {
+			dst = appendHekaMarker(dst, s.prefix, s.deep)
+		}
+		fields = nil
+	}
+	if len(s.prefix) > 0 || hasNamedGroup(fields) || hasNamedGroup(m.TopFields) {
+		dst = appendHekaFieldsPrefixed(dst, s.prefix, fields, m.TopFields, s.depth+1)
 	} else {
-		dst = appendHekaFields(dst, nil, m.Fields)
-		dst = appendHekaFields(dst, nil, m.TopFields)
+		dst = appendHekaFields(dst, nil, fields, 1)
+		dst = appendHekaFields(dst, nil, m.TopFields, 1)
 	}
 	if origLen >= 0 {
 		f := Int(TruncatedField, int64(origLen))
@@ -175,15 +185,15 @@ func appendVarint(dst []byte, v uint64) []byte {
 	return protowire.AppendVarint(dst, v)
 }
 
-// appendHekaFieldsPrefixed writes m's fields under scopePrefix, and
-// its top-level fields, with scratch space for the dotted names of groups.
-// It is apart from appendMessage so that only messages with groups pay for
-// clearing that space.
-func appendHekaFieldsPrefixed(dst, scopePrefix []byte, m *Message) []byte {
+// appendHekaFieldsPrefixed writes fields, at depth depth under
+// scopePrefix, and the top-level fields top, with scratch space for the
+// dotted names of groups. It is apart from appendMessage so that only
+// messages with groups pay for clearing that space.
+func appendHekaFieldsPrefixed(dst, scopePrefix []byte, fields, top []Field, depth int) []byte {
 	var pbuf [128]byte
 	prefix := append(pbuf[:0], scopePrefix...)
-	dst = appendHekaFields(dst, prefix, m.Fields)
-	return appendHekaFields(dst, pbuf[:0], m.TopFields)
+	dst = appendHekaFields(dst, prefix, fields, depth)
+	return appendHekaFields(dst, pbuf[:0], top, 1)
 }
 
 // hasNamedGroup reports whether fields hold a named group, whose children
@@ -197,26 +207,39 @@ func hasNamedGroup(fields []Field) bool {
 	return false
 }
 
-// appendHekaFields writes fields as Message.fields entries, groups
-// flattened under prefix ("a.b.", valid UTF-8: group names are made valid
-// as they are appended, so the fields below need not check it again).
-// Nested groups append to prefix, so it must be the caller's scratch
-// space, never shared memory.
-func appendHekaFields(dst, prefix []byte, fields []Field) []byte {
+// appendHekaFields writes fields, at depth depth (see jsontext.MaxDepth),
+// as Message.fields entries, groups flattened under prefix ("a.b.", valid
+// UTF-8: group names are made valid as they are appended, so the fields
+// below need not check it again). A group nested deeper than MaxDepth is
+// one string field, jsontext.DepthMarker. Nested groups append to prefix,
+// so it must be the caller's scratch space, never shared memory.
+func appendHekaFields(dst, prefix []byte, fields []Field, depth int) []byte {
 	for i := range fields {
 		f := &fields[i]
 		if f.kind == KindGroup {
-			p := prefix
+			p, d := prefix, depth
 			if f.Name != "" {
+				if tooDeep(depth, f.GroupValue()) {
+					dst = appendHekaMarker(dst, prefix, f.Name)
+					continue
+				}
 				p = appendValidUTF8String(p, f.Name)
 				p = append(p, '.')
+				d++
 			}
-			dst = appendHekaFields(dst, p, f.GroupValue())
+			dst = appendHekaFields(dst, p, f.GroupValue(), d)
 			continue
 		}
 		dst = appendHekaField(dst, prefix, f)
 	}
 	return dst
+}
+
+// appendHekaMarker writes the string field prefix+name holding
+// jsontext.DepthMarker.
+func appendHekaMarker(dst, prefix []byte, name string) []byte {
+	f := String(name, jsontext.DepthMarker)
+	return appendHekaField(dst, prefix, &f)
 }
 
 // appendHekaField writes one Message.fields entry (tag 10): name, value_type
@@ -318,7 +341,7 @@ func appendHekaField(dst, prefix []byte, f *Field) []byte {
 	case kindTime:
 		dst = append(dst, tagBytes(fieldValueString))
 		r := reserveLen(dst)
-		dst = r.done(appendRFC3339(r.dst, int64(f.num), f.n))
+		dst = r.done(jsontext.AppendRFC3339(r.dst, int64(f.num), f.n))
 	}
 	return outer.done(dst)
 }

@@ -5,46 +5,6 @@ import (
 	"time"
 )
 
-// TestJSONTimestampCache encodes times in varying seconds through one
-// encoder (whose per-second text cache must follow) and checks each
-// against time.Format.
-func TestJSONTimestampCache(t *testing.T) {
-	e := mustEncoder(t, FormatJSON, EncoderConfig{})
-	times := []time.Time{
-		time.Date(2026, 11, 23, 23, 59, 59, 999999999, time.UTC),
-		time.Date(2026, 11, 24, 0, 0, 0, 1000, time.UTC),
-		time.Date(2026, 11, 24, 0, 0, 0, 999, time.UTC), // sub-microsecond truncates
-		time.Date(2024, 2, 29, 12, 30, 45, 123456000, time.FixedZone("x", 3600)),
-		time.Date(1969, 12, 31, 23, 59, 59, 500000000, time.UTC),
-		time.Date(1900, 3, 1, 0, 0, 0, 0, time.UTC),
-		time.Date(2000, 1, 1, 0, 0, 0, 0, time.UTC),
-		time.Date(2262, 4, 11, 23, 47, 16, 0, time.UTC),     // near the int64 nanosecond limit
-		time.Date(2026, 11, 23, 23, 59, 59, 1000, time.UTC), // back to the first second
-	}
-	for _, tm := range times {
-		got := string(e.json.appendTime(nil, tm.UnixNano()))
-		want := tm.UTC().Format("2006-01-02T15:04:05.000000")
-		if got != want {
-			t.Errorf("%v: got %q, want %q", tm, got, want)
-		}
-		if got := string(appendMetlogTime(nil, tm.UnixNano())); got != want {
-			t.Errorf("appendMetlogTime %v: got %q, want %q", tm, got, want)
-		}
-	}
-}
-
-// TestCivilDate checks the calendar arithmetic against the time package
-// over four centuries of days.
-func TestCivilDate(t *testing.T) {
-	for days := int64(-800 * 365); days < 800*365; days += 37 {
-		y, m, d := civilDate(days)
-		want := time.Unix(days*86400, 0).UTC()
-		if int(y) != want.Year() || time.Month(m) != want.Month() || int(d) != want.Day() {
-			t.Fatalf("day %d: got %d-%d-%d, want %v", days, y, m, d, want)
-		}
-	}
-}
-
 // TestTimestampClamped: times int64 nanoseconds cannot hold are clamped,
 // never wrapped around into another century.
 func TestTimestampClamped(t *testing.T) {

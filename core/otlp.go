@@ -235,11 +235,9 @@ func (e *Encoder) appendOTLPEnvelope(dst []byte, m *Message) []byte {
 
 // appendUUIDText writes u in the canonical 8-4-4-4-12 hex form.
 func appendUUIDText(dst []byte, u [16]byte) []byte {
-	for i, c := range u {
-		if i == 4 || i == 6 || i == 8 || i == 10 {
-			dst = append(dst, '-')
-		}
-		dst = append(dst, hexDigits[c>>4], hexDigits[c&0xf])
+	dst = hex.AppendEncode(dst, u[0:4])
+	for _, part := range [...][2]int{{4, 6}, {6, 8}, {8, 10}, {10, 16}} {
+		dst = hex.AppendEncode(append(dst, '-'), u[part[0]:part[1]])
 	}
 	return dst
 }
@@ -479,7 +477,7 @@ func appendOTLPValue(dst []byte, f *Field, depth int) []byte {
 	case kindTime:
 		dst = append(dst, tagBytes(avString))
 		r := reserveLen(dst)
-		return r.done(appendRFC3339(r.dst, int64(f.num), f.n))
+		return r.done(jsontext.AppendRFC3339(r.dst, int64(f.num), f.n))
 	case KindGroup:
 		if depth >= jsontext.MaxDepth {
 			return appendPBStringAlways(dst, avString, jsontext.DepthMarker)

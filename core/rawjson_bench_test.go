@@ -5,6 +5,8 @@ import (
 	"strings"
 	"testing"
 	"unicode/utf8"
+
+	"github.com/metlog-go/metlog/internal/jsontext"
 )
 
 // BenchmarkRawJSON compares the one-pass check-and-compact of a RawJSON
@@ -15,7 +17,7 @@ func BenchmarkRawJSON(b *testing.B) {
 		b.SetBytes(int64(len(raw)))
 		dst := make([]byte, 0, 2*len(raw))
 		for i := 0; i < b.N; i++ {
-			dst, _ = appendRawJSON(dst[:0], raw)
+			dst, _ = jsontext.AppendRawJSON(dst[:0], raw, 1)
 		}
 	})
 	b.Run("stdlib-valid-only", func(b *testing.B) {

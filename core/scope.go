@@ -2,7 +2,8 @@ package core
 
 import (
 	"sync/atomic"
-	"unsafe"
+
+	"github.com/metlog-go/metlog/internal/jsontext"
 )
 
 // Scope holds fields encoded once for many messages to share: a logger's
@@ -37,7 +38,17 @@ type scopeSrc struct {
 }
 
 // scopeText is a scope encoded in one format.
+//
+// depth counts the scope's groups (open or pending), at most
+// jsontext.MaxDepth: its later fields are at depth+1. A WithGroup group
+// deeper than that is deep: the first thing put in it (by With or by a
+// message) is written as the marker field deep: jsontext.DepthMarker, once
+// (deepDone), and nothing else goes in it.
 type scopeText struct {
+	depth    int
+	deep     string
+	deepDone bool
+
 	// JSON
 	json      []byte   // members of the "fields" object so far, groups left open
 	jsonOpen  int      // groups opened in json
@@ -105,81 +116,34 @@ func (src *scopeSrc) text(f Format) *scopeText {
 		return t
 	}
 	p := scopeTextOf(src.parent, f)
-	t := &scopeText{jsonOpen: p.jsonOpen, prefix: p.prefix}
-	if src.group != "" {
+	t := &scopeText{jsonOpen: p.jsonOpen, prefix: p.prefix, depth: p.depth, deep: p.deep, deepDone: p.deepDone}
+	switch {
+	case p.deepDone || p.deep != "" && src.group != "":
+		// Deeper than MaxDepth: nothing more goes in the scope.
+		t.json, t.jsonEmpty, t.heka, t.pending = p.json, p.jsonEmpty, p.heka, p.pending
+	case src.group != "" && p.depth >= jsontext.MaxDepth:
+		t.json, t.jsonEmpty, t.heka, t.pending = p.json, p.jsonEmpty, p.heka, p.pending
+		t.deep = src.group
+	case src.group != "":
 		t.json, t.jsonEmpty, t.heka = p.json, p.jsonEmpty, p.heka
 		t.pending = append(p.pending[:len(p.pending):len(p.pending)], src.group)
 		t.prefix = append(appendValidUTF8String(p.prefix[:len(p.prefix):len(p.prefix)], src.group), '.')
-	} else {
-		j := append([]byte(nil), p.json...)
-		first := p.jsonEmpty || len(p.json) == 0
-		for _, g := range p.pending {
-			if !first {
-				j = append(j, ',')
-			}
-			j = appendJSONKey(j, g)
-			j = append(j, '{')
-			t.jsonOpen++
-			first = true
+		t.depth++
+	default:
+		j, first := openPending(append([]byte(nil), p.json...), p.pending, p.jsonEmpty || len(p.json) == 0)
+		t.jsonOpen += len(p.pending)
+		h, prefix := append([]byte(nil), p.heka...), append([]byte(nil), p.prefix...)
+		if p.deep != "" {
+			t.json, t.jsonEmpty = appendJSONMarker(j, p.deep, first), false
+			t.heka = appendHekaMarker(h, prefix, p.deep)
+			t.deepDone = true
+		} else {
+			t.json, t.jsonEmpty = appendJSONFields(j, src.fields, first, p.depth+1)
+			t.heka = appendHekaFields(h, prefix, src.fields, p.depth+1)
 		}
-		t.json, t.jsonEmpty = appendJSONFields(j, src.fields, first)
-		t.heka = appendHekaFields(append([]byte(nil), p.heka...), append([]byte(nil), p.prefix...), src.fields)
 	}
 	if !src.enc[f].CompareAndSwap(nil, t) {
 		return src.enc[f].Load()
 	}
 	return t
-}
-
-// cloneFields returns a deep copy of fields that shares no memory with
-// them: every string, byte slice, repeated value and group is copied.
-func cloneFields(fields []Field) []Field {
-	out := make([]Field, len(fields))
-	for i := range fields {
-		out[i] = cloneField(&fields[i])
-	}
-	return out
-}
-
-func cloneField(f *Field) Field {
-	c := *f
-	c.Name = cloneString(f.Name)
-	c.Representation = cloneString(f.Representation)
-	if f.multi {
-		switch f.kind {
-		case KindString:
-			vs := make([]string, f.n)
-			for i, v := range f.StringsValue() {
-				vs[i] = cloneString(v)
-			}
-			c.ptr = unsafe.Pointer(unsafe.SliceData(vs))
-		case KindBytes:
-			vs := make([][]byte, f.n)
-			for i, v := range f.ByteSlicesValue() {
-				vs[i] = append([]byte{}, v...)
-			}
-			c.ptr = unsafe.Pointer(unsafe.SliceData(vs))
-		case KindInt:
-			c.ptr = unsafe.Pointer(unsafe.SliceData(append([]int64(nil), f.IntsValue()...)))
-		case KindFloat:
-			c.ptr = unsafe.Pointer(unsafe.SliceData(append([]float64(nil), f.FloatsValue()...)))
-		case KindBool:
-			c.ptr = unsafe.Pointer(unsafe.SliceData(append([]bool(nil), f.BoolsValue()...)))
-		}
-		return c
-	}
-	switch f.kind {
-	case KindString, KindBytes, KindJSON:
-		c.ptr = unsafe.Pointer(unsafe.SliceData(append([]byte(nil), unsafe.Slice((*byte)(f.ptr), f.n)...)))
-	case KindGroup:
-		c.ptr = unsafe.Pointer(unsafe.SliceData(cloneFields(f.GroupValue())))
-	}
-	return c
-}
-
-func cloneString(s string) string {
-	if s == "" {
-		return ""
-	}
-	return string(append([]byte(nil), s...))
 }

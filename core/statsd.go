@@ -6,6 +6,8 @@ import (
 	"math"
 	"strconv"
 	"strings"
+
+	"github.com/metlog-go/metlog/internal/jsontext"
 )
 
 // Metric message types: Metlog's counter and timer, and metlog-go's gauge.
@@ -183,7 +185,7 @@ func appendStatsdTag(dst []byte, f *Field, first *bool) []byte {
 		dst = strconv.AppendBool(dst, f.num != 0)
 	case kindTime:
 		var tb [40]byte
-		t := appendRFC3339(tb[:0], int64(f.num), f.n)
+		t := jsontext.AppendRFC3339(tb[:0], int64(f.num), f.n)
 		for _, c := range t {
 			dst = append(dst, statsdTagByte(c))
 		}

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/metlog-go/metlog/core"
+	"github.com/metlog-go/metlog/internal/jsontext"
 	"go.uber.org/zap/zapcore"
 )
 
@@ -99,11 +100,11 @@ func (a *arrayEncoder) toJSON() {
 		}
 	case arrFloat:
 		for i, v := range e.FloatsSince(a.mark) {
-			x.buf = core.AppendFloat(comma(x.buf, i), v)
+			x.buf = jsontext.AppendFloat(comma(x.buf, i), v)
 		}
 	case arrString:
 		for i, v := range e.StringsSince(a.mark) {
-			x.buf = core.AppendString(comma(x.buf, i), v)
+			x.buf = jsontext.AppendString(comma(x.buf, i), v)
 		}
 	case arrBool:
 		for i, v := range e.BoolsSince(a.mark) {
@@ -228,7 +229,7 @@ func (a *arrayEncoder) AppendDuration(v time.Duration) { a.AppendInt64(int64(v))
 func (a *arrayEncoder) AppendTime(v time.Time) {
 	x := a.x
 	m := len(x.buf)
-	x.buf = appendTime(x.buf, v)
+	x.buf = jsontext.AppendTime(x.buf, v)
 	if a.kind == arrString || a.kind == arrEmpty {
 		a.pushString(x.textSince(m))
 		return

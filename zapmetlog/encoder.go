@@ -1,7 +1,6 @@
 package zapmetlog
 
 import (
-	"encoding/base64"
 	"encoding/json"
 	"fmt"
 	"math"
@@ -376,10 +375,3 @@ func appendComplex(dst []byte, v complex128, bits int) []byte {
 	dst = strconv.AppendFloat(dst, i, 'f', -1, bits)
 	return append(dst, 'i')
 }
-
-// appendTime writes t as core.Time does, RFC 3339 with nanoseconds in UTC.
-func appendTime(dst []byte, t time.Time) []byte {
-	return t.UTC().AppendFormat(dst, time.RFC3339Nano)
-}
-
-func appendBase64(dst, v []byte) []byte { return base64.StdEncoding.AppendEncode(dst, v) }

@@ -4,15 +4,15 @@ import (
 	"strconv"
 	"time"
 
-	"github.com/metlog-go/metlog/core"
+	"github.com/metlog-go/metlog/internal/jsontext"
 	"go.uber.org/zap/zapcore"
 )
 
 // jsonEncoder writes the JSON text of arrays that are not one repeated
 // field (see arrayEncoder) into encoder.buf. It is both the ObjectEncoder
 // and the ArrayEncoder of everything inside such an array. Values are
-// written as the entry's fields are: strings through core.AppendString
-// (valid UTF-8), floats through core.AppendFloat ("NaN" and "±Inf" as
+// written as the entry's fields are: strings through jsontext.AppendString
+// (valid UTF-8), floats through jsontext.AppendFloat ("NaN" and "±Inf" as
 // strings), times as RFC 3339 strings in UTC, durations as nanoseconds,
 // binary as base64, complex numbers as "1+2i".
 type jsonEncoder struct {
@@ -34,7 +34,7 @@ func (j *jsonEncoder) sep() {
 
 func (j *jsonEncoder) key(k string) {
 	j.sep()
-	j.x.buf = append(core.AppendString(j.x.buf, k), ':')
+	j.x.buf = append(jsontext.AppendString(j.x.buf, k), ':')
 }
 
 // AppendArray appends a nested array.
@@ -95,7 +95,7 @@ func (j *jsonEncoder) appendComplex(v complex128, bits int) {
 // AppendFloat64 appends a float.
 func (j *jsonEncoder) AppendFloat64(v float64) {
 	j.sep()
-	j.x.buf = core.AppendFloat(j.x.buf, v)
+	j.x.buf = jsontext.AppendFloat(j.x.buf, v)
 }
 
 // AppendFloat32 appends a float (see widen).
@@ -122,7 +122,7 @@ func (j *jsonEncoder) AppendInt8(v int8) { j.AppendInt64(int64(v)) }
 // AppendString appends a string.
 func (j *jsonEncoder) AppendString(v string) {
 	j.sep()
-	j.x.buf = core.AppendString(j.x.buf, v)
+	j.x.buf = jsontext.AppendString(j.x.buf, v)
 }
 
 // AppendUint appends an unsigned integer.
@@ -152,7 +152,7 @@ func (j *jsonEncoder) AppendDuration(v time.Duration) { j.AppendInt64(int64(v)) 
 // AppendTime appends an RFC 3339 string in UTC.
 func (j *jsonEncoder) AppendTime(v time.Time) {
 	j.sep()
-	j.x.buf = append(appendTime(append(j.x.buf, '"'), v), '"')
+	j.x.buf = append(jsontext.AppendTime(append(j.x.buf, '"'), v), '"')
 }
 
 // AddArray adds a member holding an array.
@@ -170,7 +170,7 @@ func (j *jsonEncoder) AddObject(k string, m zapcore.ObjectMarshaler) error {
 // AddBinary adds a base64 string.
 func (j *jsonEncoder) AddBinary(k string, v []byte) {
 	j.key(k)
-	j.x.buf = append(appendBase64(append(j.x.buf, '"'), v), '"')
+	j.x.buf = jsontext.AppendBase64(j.x.buf, v)
 }
 
 // AddByteString adds UTF-8 bytes as a string.

@@ -213,7 +213,6 @@ func (cv *converter) convertContext(prefix []byte, f core.Format) *ctxEntry {
 	if err != nil {
 		return nil
 	}
-	cv.esc = bytes.IndexByte(src, '\\') >= 0
 	// Every message and timestamp member here is an event's field.
 	cv.levelKey, cv.msg, cv.ts, cv.lastMsg, cv.lastTs, cv.dup = true, nil, nil, sentinel, sentinel, false
 	e := core.GetEntry()

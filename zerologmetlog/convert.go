@@ -1,12 +1,12 @@
 package zerologmetlog
 
 import (
-	"bytes"
 	"strings"
 	"time"
 	"unsafe"
 
 	"github.com/metlog-go/metlog/core"
+	"github.com/metlog-go/metlog/internal/jsontext"
 	"github.com/rs/zerolog"
 	"github.com/valyala/fastjson"
 )
@@ -20,8 +20,6 @@ type converter struct {
 	p    fastjson.Parser
 	e    *core.Entry
 	num  []byte // the current number's JSON text (transient)
-	text []byte // text made for the current event (append-only)
-	esc  bool   // the event contains a backslash (an escape)
 	sent bool   // the current event has been handed to the client
 
 	keys     keyNames
@@ -45,8 +43,8 @@ type converter struct {
 	tsLen  int
 	tsTime time.Time
 
-	// cached method values, so that visiting allocates nothing
-	topFn, nestedFn, rawFn func(key []byte, v *fastjson.Value)
+	// a cached method value, so that visiting allocates nothing
+	topFn func(key []byte, v *fastjson.Value)
 }
 
 // keyNames are zerolog's configurable key names, read once per event.
@@ -55,8 +53,6 @@ type keyNames struct{ level, time, msg, err, caller, stack string }
 func newConverter() *converter {
 	cv := &converter{}
 	cv.topFn = cv.top
-	cv.nestedFn = cv.nested
-	cv.rawFn = cv.rawMember
 	return cv
 }
 
@@ -64,10 +60,6 @@ func newConverter() *converter {
 func (cv *converter) reset() {
 	cv.e, cv.msg, cv.ts, cv.lastMsg, cv.lastTs = nil, nil, nil, nil, nil
 	cv.sent = false
-	if cap(cv.text) > 64<<10 {
-		cv.text = nil
-	}
-	cv.text = cv.text[:0]
 	if cap(cv.body) > 64<<10 {
 		cv.body = nil
 	}
@@ -140,7 +132,6 @@ func (cv *converter) fields(src []byte, l zerolog.Level, known bool, ctx *ctxEnt
 	if o == nil {
 		return nil
 	}
-	cv.esc = bytes.IndexByte(src, '\\') >= 0
 	cv.lastMsg, cv.lastTs = nil, nil
 	for {
 		cv.known, cv.level = known, l
@@ -153,7 +144,6 @@ func (cv *converter) fields(src []byte, l zerolog.Level, known bool, ctx *ctxEnt
 			break
 		}
 		cv.e.Free()
-		cv.text = cv.text[:0]
 		cv.lastMsg, cv.lastTs = cv.msg, cv.ts
 	}
 	if ctx != nil && (ctx.hasMsg && cv.msg == nil || ctx.hasTime && cv.ts == nil) {
@@ -247,42 +237,15 @@ func (cv *converter) top(k []byte, v *fastjson.Value) {
 		if v.Type() == fastjson.TypeString {
 			cv.e.Add(core.String("stacktrace", str(v)))
 		} else {
-			cv.rawJSON("stacktrace", v)
+			cv.e.AddJSONText("stacktrace", v)
 		}
 	default:
 		cv.value(key, v)
 	}
 }
 
-func (cv *converter) nested(k []byte, v *fastjson.Value) { cv.value(b2s(k), v) }
-
-// value adds the field name: v.
-func (cv *converter) value(name string, v *fastjson.Value) {
-	e := cv.e
-	switch v.Type() {
-	case fastjson.TypeString:
-		e.Add(core.String(name, str(v)))
-	case fastjson.TypeNumber:
-		e.Add(cv.number(name, v))
-	case fastjson.TypeTrue:
-		e.Add(core.Bool(name, true))
-	case fastjson.TypeFalse:
-		e.Add(core.Bool(name, false))
-	case fastjson.TypeObject:
-		e.OpenGroup(name)
-		v.GetObject().Visit(cv.nestedFn)
-		e.CloseGroup(false)
-	case fastjson.TypeArray:
-		cv.array(name, v)
-	default: // null
-		e.Add(core.RawJSON(name, jsonNull))
-	}
-}
-
-var (
-	jsonNull       = []byte("null")
-	jsonEmptyArray = []byte("[]")
-)
+// value adds the field name: v, by core's rules for JSON values.
+func (cv *converter) value(name string, v *fastjson.Value) { cv.e.AddJSON(name, v) }
 
 // str returns the string value v, in place.
 func str(v *fastjson.Value) string { return b2s(v.GetStringBytes()) }
@@ -291,139 +254,6 @@ func str(v *fastjson.Value) string { return b2s(v.GetStringBytes()) }
 func (cv *converter) numText(v *fastjson.Value) []byte {
 	cv.num = v.MarshalTo(cv.num[:0])
 	return cv.num
-}
-
-// number returns the field for the JSON number v.
-func (cv *converter) number(name string, v *fastjson.Value) core.Field {
-	raw := cv.numText(v)
-	switch n := parseNumber(raw); n.kind {
-	case numInt:
-		return core.Int(name, n.i)
-	case numUint:
-		return core.Uint(name, n.u)
-	case numFloat:
-		return core.Float(name, n.f)
-	}
-	// Not a number strconv reads (fastjson is lenient): keep the text.
-	mark := len(cv.text)
-	cv.text = append(cv.text, raw...)
-	return core.String(name, b2s(cv.text[mark:len(cv.text):len(cv.text)]))
-}
-
-// rawJSON adds v's JSON text as a core.RawJSON field.
-func (cv *converter) rawJSON(name string, v *fastjson.Value) {
-	mark := len(cv.text)
-	if cv.esc {
-		cv.appendJSON(v)
-	} else {
-		// Without escapes, fastjson's marshalling gives back the input.
-		cv.text = v.MarshalTo(cv.text)
-	}
-	cv.e.Add(core.RawJSON(name, cv.text[mark:len(cv.text):len(cv.text)]))
-}
-
-// appendJSON appends v to text as JSON. fastjson's own marshalling
-// re-escapes unescaped strings with Go's rules, which are not JSON's.
-func (cv *converter) appendJSON(v *fastjson.Value) {
-	switch v.Type() {
-	case fastjson.TypeString:
-		cv.text = core.AppendString(cv.text, str(v))
-	case fastjson.TypeObject:
-		cv.text = append(cv.text, '{')
-		v.GetObject().Visit(cv.rawFn)
-		cv.text = append(cv.text, '}')
-	case fastjson.TypeArray:
-		cv.text = append(cv.text, '[')
-		for i, el := range v.GetArray() {
-			if i > 0 {
-				cv.text = append(cv.text, ',')
-			}
-			cv.appendJSON(el)
-		}
-		cv.text = append(cv.text, ']')
-	default:
-		cv.text = v.MarshalTo(cv.text)
-	}
-}
-
-func (cv *converter) rawMember(k []byte, v *fastjson.Value) {
-	if cv.text[len(cv.text)-1] != '{' {
-		cv.text = append(cv.text, ',')
-	}
-	cv.text = core.AppendString(cv.text, b2s(k))
-	cv.text = append(cv.text, ':')
-	cv.appendJSON(v)
-}
-
-// array adds a repeated field for an array of strings, numbers or
-// booleans, and raw JSON for any other array.
-func (cv *converter) array(name string, v *fastjson.Value) {
-	elems := v.GetArray()
-	if len(elems) == 0 {
-		cv.e.Add(core.RawJSON(name, jsonEmptyArray))
-		return
-	}
-	e := cv.e
-	// Values are pushed until an element of another kind turns up; the
-	// entry's scratch then keeps some unused values until Free.
-	switch elems[0].Type() {
-	case fastjson.TypeString:
-		m := e.StringsMark()
-		for _, el := range elems {
-			if el.Type() != fastjson.TypeString {
-				cv.rawJSON(name, v)
-				return
-			}
-			e.PushString(str(el))
-		}
-		e.Add(core.Strings(name, e.StringsSince(m)))
-	case fastjson.TypeTrue, fastjson.TypeFalse:
-		m := e.BoolsMark()
-		for _, el := range elems {
-			switch el.Type() {
-			case fastjson.TypeTrue:
-				e.PushBool(true)
-			case fastjson.TypeFalse:
-				e.PushBool(false)
-			default:
-				cv.rawJSON(name, v)
-				return
-			}
-		}
-		e.Add(core.Bools(name, e.BoolsSince(m)))
-	case fastjson.TypeNumber:
-		im, fm := e.IntsMark(), -1
-		for _, el := range elems {
-			if el.Type() != fastjson.TypeNumber {
-				cv.rawJSON(name, v)
-				return
-			}
-			switch n := parseNumber(cv.numText(el)); {
-			case n.kind == numInt && fm < 0:
-				e.PushInt(n.i)
-			case n.kind == numInt:
-				e.PushFloat(float64(n.i))
-			case n.kind == numFloat:
-				if fm < 0 { // the first non-integer: floats from here on
-					fm = e.FloatsMark()
-					for _, i := range e.IntsSince(im) {
-						e.PushFloat(float64(i))
-					}
-				}
-				e.PushFloat(n.f)
-			default: // beyond int64, where a float would lose digits
-				cv.rawJSON(name, v)
-				return
-			}
-		}
-		if fm < 0 {
-			e.Add(core.Ints(name, e.IntsSince(im)))
-		} else {
-			e.Add(core.Floats(name, e.FloatsSince(fm)))
-		}
-	default:
-		cv.rawJSON(name, v)
-	}
 }
 
 // caller adds zerolog's "file:line" as the group source{file, line}.
@@ -436,9 +266,9 @@ func (cv *converter) caller(v *fastjson.Value) {
 	e := cv.e
 	e.OpenGroup("source")
 	if i := strings.LastIndexByte(s, ':'); i >= 0 {
-		if n := parseNumber(s2b(s[i+1:])); n.kind == numInt && n.i >= 0 && s[i+1] != '-' {
+		if n := jsontext.ParseNumber(s2b(s[i+1:])); n.Kind == jsontext.NumInt && n.Int >= 0 && s[i+1] != '-' {
 			e.Add(core.String("file", s[:i]))
-			e.Add(core.Int("line", n.i))
+			e.Add(core.Int("line", n.Int))
 			e.CloseGroup(false)
 			return
 		}
@@ -466,8 +296,8 @@ func parseLevel(s string) (zerolog.Level, bool) {
 			return c.l, true
 		}
 	}
-	if n := parseNumber(s2b(s)); n.kind == numInt && n.i >= -128 && n.i <= 127 {
-		return zerolog.Level(n.i), true
+	if n := jsontext.ParseNumber(s2b(s)); n.Kind == jsontext.NumInt && n.Int >= -128 && n.Int <= 127 {
+		return zerolog.Level(n.Int), true
 	}
 	return zerolog.NoLevel, false
 }

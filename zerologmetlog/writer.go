@@ -7,6 +7,7 @@ import (
 
 	"github.com/metlog-go/metlog/core"
 	"github.com/rs/zerolog"
+	"github.com/valyala/fastjson"
 )
 
 // Writer is a zerolog.LevelWriter that sends every event to a core.Client.
@@ -57,14 +58,29 @@ func (w *Writer) WriteLevel(l zerolog.Level, p []byte) (int, error) {
 }
 
 // Malformed returns the number of writes handed on as RawType messages:
-// those that were not a zerolog event (not a JSON object) and those whose
-// conversion panicked. They are counted before the client's filters,
+// those that were not a zerolog event (not a JSON object), those longer
+// than the client's size limit, and those whose conversion panicked. They are counted before the client's filters,
 // which may still drop them (counted in the client's Stats).
 func (w *Writer) Malformed() uint64 { return w.malformed.Load() }
 
 var converters = sync.Pool{New: func() any { return newConverter() }}
 
+// maxPooledEvent bounds the events whose parse a pooled converter keeps:
+// fastjson keeps the tree of the largest event its parser read (some 80
+// bytes per JSON value), so a converter that read a larger one drops it.
+const maxPooledEvent = 64 << 10
+
 func (w *Writer) write(p []byte, l zerolog.Level, known bool) {
+	if len(p) > w.c.MaxMessageSize() {
+		// Too large to be encoded as it is: not parsed (which would cost
+		// memory in proportion to it), but sent raw, which the encoder
+		// truncates.
+		if !known {
+			l = leadingLevel(p)
+		}
+		w.sendRaw(p, l, "")
+		return
+	}
 	cv := converters.Get().(*converter)
 	done := false
 	defer func() {
@@ -83,6 +99,9 @@ func (w *Writer) write(p []byte, l zerolog.Level, known bool) {
 	ok := cv.convert(w, p, l, known)
 	done = true
 	cv.reset()
+	if len(p) > maxPooledEvent {
+		cv.p = fastjson.Parser{}
+	}
 	converters.Put(cv)
 	if !ok {
 		w.sendRaw(p, l, "")
@@ -109,4 +128,22 @@ func (w *Writer) sendRaw(p []byte, l zerolog.Level, panicked string) {
 		m.Fields = []core.Field{core.String("panic", panicked)}
 	}
 	_ = w.c.Send(&m)
+}
+
+// leadingLevel reads the level of an event from its first member, where
+// zerolog writes it, without parsing the rest; NoLevel when it is not
+// there.
+func leadingLevel(p []byte) zerolog.Level {
+	k, i := rawKey(p, 1)
+	if len(p) == 0 || p[0] != '{' || k == nil || b2s(k) != zerolog.LevelFieldName || i >= len(p) || p[i] != '"' {
+		return zerolog.NoLevel
+	}
+	n := indexQuote(p[i+1:])
+	if n < 0 {
+		return zerolog.NoLevel
+	}
+	if l, ok := parseLevel(b2s(p[i+1 : i+1+n])); ok {
+		return l
+	}
+	return zerolog.NoLevel
 }
