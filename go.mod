@@ -8,7 +8,17 @@ require (
 	google.golang.org/protobuf v1.36.12
 )
 
-require golang.org/x/text v0.14.0 // indirect
+require golang.org/x/text v0.21.0 // indirect
+
+require go.opentelemetry.io/proto/otlp v1.5.0
+
+require (
+	github.com/grpc-ecosystem/grpc-gateway/v2 v2.25.1 // indirect
+	golang.org/x/net v0.33.0 // indirect
+	google.golang.org/genproto/googleapis/api v0.0.0-20250102185135-69823020774d // indirect
+	google.golang.org/genproto/googleapis/rpc v0.0.0-20250102185135-69823020774d // indirect
+	google.golang.org/grpc v1.69.2 // indirect
+)
 
 require (
 	github.com/mattn/go-colorable v0.1.14 // indirect

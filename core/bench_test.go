@@ -81,6 +81,7 @@ func BenchmarkEncode(b *testing.B) {
 		{"json", FormatJSON, nil},
 		{"heka", FormatHeka, nil},
 		{"heka-sha1", FormatHeka, &HMACConfig{Signer: "ops", KeyVersion: 1, Hash: HashSHA1, Key: "bench key"}},
+		{"otlp", FormatOTLP, nil},
 	}
 	messages := []struct {
 		name string

@@ -48,8 +48,12 @@ type Client struct {
 //	udp://host:port[,host2:port2...]   each message to every host
 //	tcp://host:port   tls://host:port   unix:///path   unixgram:///path
 //	stdout://   stderr://   file:///path
+//	otlp://host:port   otlps://host:port   OTLP/HTTP (FormatOTLP), see OTLPSender
 //
-// or "" with WithSender. Connections are made lazily and re-made with
+// or "" with WithSender. otlp:// and otlps:// (and an *OTLPSender given
+// to WithSender) always use FormatOTLP; otlp:// without a host takes the
+// endpoint from OTEL_EXPORTER_OTLP_LOGS_ENDPOINT or
+// OTEL_EXPORTER_OTLP_ENDPOINT. Connections are made lazily and re-made with
 // back-off, so New succeeds while the router is down.
 func New(addr string, opts ...Option) (*Client, error) {
 	cfg := defaultConfig()
@@ -64,6 +68,9 @@ func New(addr string, opts ...Option) (*Client, error) {
 		if s, err = dialAddr(addr, &cfg); err != nil {
 			return nil, err
 		}
+	}
+	if _, ok := s.(*OTLPSender); ok {
+		cfg.format = FormatOTLP
 	}
 	maxSize := cfg.enc.MaxSize
 	if maxSize <= 0 {
@@ -122,7 +129,7 @@ func New(addr string, opts ...Option) (*Client, error) {
 func dialAddr(addr string, cfg *config) (Sender, error) {
 	scheme, rest, ok := strings.Cut(addr, "://")
 	if !ok {
-		return nil, fmt.Errorf("metlog: address %q has no scheme (udp://, tcp://, tls://, unix://, unixgram://, stdout://, stderr://, file://)", addr)
+		return nil, fmt.Errorf("metlog: address %q has no scheme (udp://, tcp://, tls://, unix://, unixgram://, stdout://, stderr://, file://, otlp://, otlps://)", addr)
 	}
 	scheme = strings.ToLower(scheme)
 	bad := func(err error) error {
@@ -165,6 +172,8 @@ func dialAddr(addr string, cfg *config) (Sender, error) {
 			return NewWriterSender(stdout()), nil
 		}
 		return NewWriterSender(stderr()), nil
+	case "otlp", "otlps":
+		return newOTLPSenderFor(scheme, rest, cfg)
 	}
 	return nil, fmt.Errorf("metlog: address %q: unknown scheme %q", addr, scheme)
 }

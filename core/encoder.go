@@ -28,11 +28,16 @@ const (
 	// type, the payload and the fields as logfmt-like key=value pairs, groups
 	// dotted (see encodeText in text.go). It is not meant to be parsed back.
 	FormatText
+	// FormatOTLP is OpenTelemetry's OTLP: each message is one LogRecord
+	// (see encodeOTLP for the mapping and the severity table), framed as
+	// one ScopeLogs.log_records entry; the OTLP/HTTP sender posts a batch
+	// as one ExportLogsServiceRequest.
+	FormatOTLP
 
 	numFormats = iota
 )
 
-// String returns "json", "heka", "statsd" or "text".
+// String returns "json", "heka", "statsd", "text" or "otlp".
 func (f Format) String() string {
 	switch f {
 	case FormatJSON:
@@ -43,6 +48,8 @@ func (f Format) String() string {
 		return "statsd"
 	case FormatText:
 		return "text"
+	case FormatOTLP:
+		return "otlp"
 	}
 	return fmt.Sprintf("format(%d)", uint8(f))
 }
@@ -71,6 +78,7 @@ type Encoder struct {
 	json       jsonState // FormatJSON's pre-encoded parts
 	heka       hekaState // FormatHeka's pre-encoded parts and signer
 	statsdTags bool      // FormatStatsd writes tags
+	otlp       otlpState // FormatOTLP's pre-encoded parts
 }
 
 // EncoderConfig holds the values an encoder adds to every message.
@@ -116,6 +124,8 @@ func NewEncoder(f Format, cfg EncoderConfig) (*Encoder, error) {
 	case FormatStatsd:
 		e.statsdTags = cfg.StatsdTags
 	case FormatText:
+	case FormatOTLP:
+		e.otlp.init(&e.encBase)
 	default:
 		return nil, fmt.Errorf("metlog: unknown format %d", f)
 	}
@@ -284,6 +294,8 @@ func (e *Encoder) encode(dst []byte, m *Message, sev Severity, payload string, o
 		return e.encodeHeka(dst, m, sev, payload, origLen)
 	case FormatText:
 		return e.encodeText(dst, m, sev, payload, origLen)
+	case FormatOTLP:
+		return e.encodeOTLP(dst, m, sev, payload, origLen)
 	}
 	return e.encodeJSON(dst, m, sev, payload, origLen)
 }

@@ -56,6 +56,7 @@ type config struct {
 	noRetry      bool
 	filters      filters
 	onError      func(error)
+	otlp         otlpConfig
 }
 
 func defaultConfig() config {

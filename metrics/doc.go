@@ -43,6 +43,15 @@
 // Stop takes the first free stripe of its series without waiting, so
 // concurrent timers never park on a lock.
 //
+// # OpenTelemetry
+//
+// Through a client of an otlp:// address (core.FormatOTLP) the same
+// messages arrive as OTLP log records, until a metrics pipeline is asked
+// for: the kind ("counter", "timer", "gauge") as the record's event_name,
+// the payload as its body, the fields (name, rate, tags, and an aggregated
+// timer's count, sum, min, max and samples) as attributes, and the value as
+// the double attribute metric.value (core.OTLPMetricValueAttr).
+//
 // # Statsd
 //
 // NewStatsd writes statsd lines over UDP or TCP instead: name:n|c[|@r],
