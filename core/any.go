@@ -157,75 +157,57 @@ func (e *Entry) addAny(k string, v any, depth int) {
 		}
 		e.Add(Bytes(k, x))
 	case []string:
-		if x == nil {
-			e.Add(jsonNull(k))
-			return
+		if e.addsList(k, x == nil, depth) {
+			e.Add(Strings(k, x))
 		}
-		e.addRepeated(Strings(k, x), depth)
 	case []int:
-		if x == nil {
-			e.Add(jsonNull(k))
-			return
+		if e.addsList(k, x == nil, depth) {
+			m := e.IntsMark()
+			for _, n := range x {
+				e.PushInt(int64(n))
+			}
+			e.Add(Ints(k, e.IntsSince(m)))
 		}
-		m := e.IntsMark()
-		for _, n := range x {
-			e.PushInt(int64(n))
-		}
-		e.addRepeated(Ints(k, e.IntsSince(m)), depth)
 	case []int64:
-		if x == nil {
-			e.Add(jsonNull(k))
-			return
+		if e.addsList(k, x == nil, depth) {
+			e.Add(Ints(k, x))
 		}
-		e.addRepeated(Ints(k, x), depth)
 	case []float64:
-		if x == nil {
-			e.Add(jsonNull(k))
-			return
+		if e.addsList(k, x == nil, depth) {
+			e.Add(Floats(k, x))
 		}
-		e.addRepeated(Floats(k, x), depth)
 	case []bool:
-		if x == nil {
-			e.Add(jsonNull(k))
-			return
+		if e.addsList(k, x == nil, depth) {
+			e.Add(Bools(k, x))
 		}
-		e.addRepeated(Bools(k, x), depth)
 	case [][]byte:
-		if x == nil {
-			e.Add(jsonNull(k))
-			return
+		if e.addsList(k, x == nil, depth) {
+			e.Add(ByteSlices(k, x))
 		}
-		e.addRepeated(ByteSlices(k, x), depth)
 	case []time.Time:
-		if x == nil {
-			e.Add(jsonNull(k))
-			return
+		if e.addsList(k, x == nil, depth) {
+			m := e.StringsMark()
+			for _, t := range x {
+				e.PushString(e.timeText(t))
+			}
+			e.Add(Strings(k, e.StringsSince(m)))
 		}
-		m := e.StringsMark()
-		for _, t := range x {
-			e.PushString(e.timeText(t))
-		}
-		e.addRepeated(Strings(k, e.StringsSince(m)), depth)
 	case []time.Duration:
-		if x == nil {
-			e.Add(jsonNull(k))
-			return
+		if e.addsList(k, x == nil, depth) {
+			m := e.IntsMark()
+			for _, d := range x {
+				e.PushInt(int64(d))
+			}
+			e.Add(Ints(k, e.IntsSince(m)).WithRepresentation("ns"))
 		}
-		m := e.IntsMark()
-		for _, d := range x {
-			e.PushInt(int64(d))
-		}
-		e.addRepeated(Ints(k, e.IntsSince(m)).WithRepresentation("ns"), depth)
 	case []error:
-		if x == nil {
-			e.Add(jsonNull(k))
-			return
+		if e.addsList(k, x == nil, depth) {
+			m := e.StringsMark()
+			for _, err := range x {
+				e.PushString(callError(err))
+			}
+			e.Add(Strings(k, e.StringsSince(m)))
 		}
-		m := e.StringsMark()
-		for _, err := range x {
-			e.PushString(callError(err))
-		}
-		e.addRepeated(Strings(k, e.StringsSince(m)), depth)
 	case map[string]any:
 		e.addAnyMap(k, x, depth)
 	case map[string]string:
@@ -284,6 +266,17 @@ func (e *Entry) tooDeep(k string, depth int) bool {
 	}
 	e.Add(String(k, jsontext.DepthMarker))
 	return true
+}
+
+// addsList reports whether the caller is to add the list field k at
+// depth; if not, it has added null (for a nil list) or the depth marker
+// (see tooDeep).
+func (e *Entry) addsList(k string, isNil bool, depth int) bool {
+	if isNil {
+		e.Add(jsonNull(k))
+		return false
+	}
+	return !e.tooDeep(k, depth)
 }
 
 // addRepeated adds the repeated field f at depth, or the depth marker

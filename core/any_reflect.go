@@ -42,27 +42,34 @@ type typeInfo struct {
 	ptrMethods bool          // only its pointer type does
 	text       bool          // methods, and the first that applies yields a string (not JSON)
 	fields     []structField // a struct's fields, by encoding/json's rules (see structFields)
-	flat       bool          // a struct of plain scalars only, read straight from memory (addFlat)
+	flat       bool          // a struct of plain scalars only, none behind an embedded pointer, read straight from memory (addFlat)
 }
 
 // structField is one field of a struct's plan: where its value is, what
 // it is named and when it is left out. The plan serves both the fast path,
 // which reads plain scalars from memory (scalarField), and the reflective
-// one (addStruct), so that both write the same fields.
+// one (addStruct), so that both write the same fields. (Kept small: the
+// fast path walks these.)
 type structField struct {
-	name string
-	// The value's address: from the struct's, each offset in via leads to
-	// an embedded pointer, read in turn (nil: the field is absent, as
-	// encoding/json has it); offset leads from the last address to the value.
-	via    []uintptr
-	offset uintptr
-	index  []int // the same path for reflect.Value.Field, one index per level
+	name   string
+	offset uintptr    // from the struct, or from the last embedded pointer of path.via
+	path   *fieldPath // how to reach it
 	code   scalarCode
 
 	omitEmpty bool     // ",omitempty": encoding/json's empty values (isEmpty)
 	omitZero  bool     // ",omitzero": the zero value, or an IsZero method's word (isZero)
 	zero      zeroTest // how omitzero tests this field
 	quoted    bool     // ",string" on a bool, number or string: a string of its JSON text (addQuoted)
+}
+
+// fieldPath is how a field is reached from its struct, through the
+// structs it is promoted from.
+type fieldPath struct {
+	index []int // for reflect.Value.Field, one index per level
+	// The offsets, each from the address the previous one led to, of the
+	// embedded pointers on the way, read in turn (nil: the field is
+	// absent, as encoding/json has it); none when there are none.
+	via []uintptr
 }
 
 // zeroTest says how omitzero decides that a field is zero, as encoding/json
@@ -151,7 +158,7 @@ func typeInfoOf(t reflect.Type) *typeInfo {
 		ti.fields = structFields(t)
 		ti.flat = !ti.methods && !ti.ptrMethods
 		for _, f := range ti.fields {
-			if f.code == codeReflect {
+			if f.code == codeReflect || f.path.via != nil {
 				ti.flat = false
 			}
 		}
@@ -169,7 +176,8 @@ type fieldCandidate struct {
 }
 
 // embedding is a struct whose fields are promoted into the one being
-// planned: where it is, and how many times it is embedded at its depth.
+// planned, and where it is: its path of field indexes and its address
+// (as structField has them).
 type embedding struct {
 	typ    reflect.Type
 	index  []int
@@ -261,7 +269,8 @@ func planField(s embedding, sf reflect.StructField, i int) (fieldCandidate, *emb
 	}
 	c := fieldCandidate{tagged: name != ""}
 	f := &c.structField
-	f.name, f.via, f.offset, f.index, f.code = name, s.via, s.offset+sf.Offset, index, scalarCodeOf(sf.Type)
+	f.name, f.offset, f.code = name, s.offset+sf.Offset, scalarCodeOf(sf.Type)
+	f.path = &fieldPath{index: index, via: s.via}
 	if name == "" {
 		f.name = sf.Name
 	}
@@ -324,7 +333,7 @@ func dominantFields(found []fieldCandidate) []structField {
 		if c := strings.Compare(a.name, b.name); c != 0 {
 			return c
 		}
-		if c := cmp.Compare(len(a.index), len(b.index)); c != 0 {
+		if c := cmp.Compare(len(a.path.index), len(b.path.index)); c != 0 {
 			return c
 		}
 		if a.tagged != b.tagged {
@@ -333,7 +342,7 @@ func dominantFields(found []fieldCandidate) []structField {
 			}
 			return 1
 		}
-		return slices.Compare(a.index, b.index)
+		return slices.Compare(a.path.index, b.path.index)
 	})
 	var fields []structField
 	for i := 0; i < len(found); {
@@ -345,21 +354,21 @@ func dominantFields(found []fieldCandidate) []structField {
 		conflict := first.twice
 		if j > i+1 {
 			second := &found[i+1]
-			conflict = conflict || len(second.index) == len(first.index) && second.tagged == first.tagged
+			conflict = conflict || len(second.path.index) == len(first.path.index) && second.tagged == first.tagged
 		}
 		if !conflict {
 			fields = append(fields, first.structField)
 		}
 		i = j
 	}
-	slices.SortFunc(fields, func(a, b structField) int { return slices.Compare(a.index, b.index) })
+	slices.SortFunc(fields, func(a, b structField) int { return slices.Compare(a.path.index, b.path.index) })
 	return fields
 }
 
 // addr returns the address of f's value in the struct at base, nil when
 // an embedded pointer on the way is nil.
 func (f *structField) addr(base unsafe.Pointer) unsafe.Pointer {
-	for _, o := range f.via {
+	for _, o := range f.path.via {
 		base = *(*unsafe.Pointer)(unsafe.Add(base, o))
 		if base == nil {
 			return nil
@@ -371,7 +380,11 @@ func (f *structField) addr(base unsafe.Pointer) unsafe.Pointer {
 // value returns f's value in the struct v; false when an embedded pointer
 // on the way is nil.
 func (f *structField) value(v reflect.Value) (reflect.Value, bool) {
-	for i, x := range f.index {
+	index := f.path.index
+	if len(index) == 1 {
+		return v.Field(index[0]), true
+	}
+	for i, x := range index {
 		if i > 0 && v.Kind() == reflect.Pointer {
 			if v.IsNil() {
 				return reflect.Value{}, false
@@ -451,43 +464,11 @@ func callIsZero(x isZeroer) (zero bool) {
 // formatting methods go back to addAny; pointers and interfaces are
 // followed; structs, maps and lists of non-scalars become groups.
 func (e *Entry) addReflect(k string, v reflect.Value, depth int) {
-	// Pointers and interfaces nest nothing: they are followed here, at
-	// most MaxDepth in a row (only a cycle of them goes further).
-	for hops := 0; ; hops++ {
-		kind := v.Kind()
-		if kind != reflect.Pointer && kind != reflect.Interface {
-			break
-		}
-		if v.IsNil() {
-			e.Add(jsonNull(k))
+	if kind := v.Kind(); kind == reflect.Pointer || kind == reflect.Interface {
+		var ok bool
+		if v, ok = e.follow(k, v, depth); !ok {
 			return
 		}
-		if hops == jsontext.MaxDepth {
-			e.Add(String(k, jsontext.DepthMarker))
-			return
-		}
-		if kind == reflect.Interface {
-			v = v.Elem() // never an interface
-			if v.Kind() != reflect.Pointer && v.CanInterface() {
-				e.addAny(k, v.Interface(), depth) // the common types without reflection
-				return
-			}
-			continue
-		}
-		t := v.Type()
-		if t.NumMethod() > 0 && v.CanInterface() && typeInfoOf(t).methods {
-			e.addAny(k, v.Interface(), depth)
-			return
-		}
-		if et := t.Elem(); et.Kind() == reflect.Struct {
-			if ti := typeInfoOf(et); ti.flat {
-				e.addFlat(k, v.UnsafePointer(), ti, depth)
-				return
-			}
-		}
-		// What a pointer points to is addressable: its pointer methods
-		// may be called, as encoding/json does.
-		v = v.Elem()
 	}
 	t := v.Type()
 	kind := v.Kind()
@@ -558,6 +539,53 @@ func (e *Entry) addReflect(k string, v reflect.Value, depth int) {
 	}
 }
 
+// follow follows the pointers and interfaces v leads through and returns
+// the value at the end; false when it has added the field k itself: null
+// for nil, a value with formatting methods (or of a common type) by addAny,
+// a pointer to a flat struct by addFlat. Pointers and interfaces nest
+// nothing: they do not count as depth, but only MaxDepth are followed in a
+// row (only a cycle of them goes further).
+func (e *Entry) follow(k string, v reflect.Value, depth int) (reflect.Value, bool) {
+	for hops := 0; ; hops++ {
+		kind := v.Kind()
+		if kind != reflect.Pointer && kind != reflect.Interface {
+			return v, true
+		}
+		if v.IsNil() {
+			e.Add(jsonNull(k))
+			return v, false
+		}
+		if hops == jsontext.MaxDepth {
+			e.Add(String(k, jsontext.DepthMarker))
+			return v, false
+		}
+		if kind == reflect.Interface {
+			v = v.Elem() // never an interface
+			if v.Kind() != reflect.Pointer && v.CanInterface() {
+				e.addAny(k, v.Interface(), depth) // the common types without reflection
+				return v, false
+			}
+			continue
+		}
+		t := v.Type()
+		if t.NumMethod() > 0 && v.CanInterface() && typeInfoOf(t).methods {
+			e.addAny(k, v.Interface(), depth)
+			return v, false
+		}
+		if et := t.Elem(); et.Kind() == reflect.Struct {
+			if ti := typeInfoOf(et); ti.flat {
+				if !e.tooDeep(k, depth) {
+					e.addFlat(k, v.UnsafePointer(), ti)
+				}
+				return v, false
+			}
+		}
+		// What a pointer points to is addressable: its pointer methods
+		// may be called, as encoding/json does.
+		v = v.Elem()
+	}
+}
+
 // methodValue returns v as an interface value whose methods addAny
 // calls. An addressable value is taken by pointer, which does not copy it
 // (and lets pointer methods run, as encoding/json does).
@@ -603,7 +631,7 @@ func (e *Entry) addStruct(k string, v reflect.Value, ti *typeInfo, depth int) {
 			continue
 		}
 		fv, ok := f.value(v)
-		if !ok || f.omits(fv) {
+		if !ok || (f.omitEmpty || f.omitZero) && f.omits(fv) {
 			continue
 		}
 		if f.quoted {
@@ -874,7 +902,7 @@ func (e *Entry) addFlatList(k string, v reflect.Value, et reflect.Type, n, depth
 			ti, byPtr = typeInfoOf(pet), true
 		}
 	}
-	if ti == nil || !ti.flat {
+	if ti == nil || !ti.flat || depth+1 >= jsontext.MaxDepth { // too deep: each element is the marker
 		return false
 	}
 	base, size := v.UnsafePointer(), et.Size()
@@ -884,7 +912,7 @@ func (e *Entry) addFlatList(k string, v reflect.Value, et reflect.Type, n, depth
 		if byPtr {
 			p = *(*unsafe.Pointer)(p)
 		}
-		e.addFlat(e.indexName(i), p, ti, depth+1)
+		e.addFlat(e.indexName(i), p, ti)
 	}
 	e.CloseGroup(false)
 	return true
@@ -893,12 +921,10 @@ func (e *Entry) addFlatList(k string, v reflect.Value, et reflect.Type, n, depth
 // addFlat adds the flat struct at p (nil: null) as a group, reading its
 // fields straight from memory into the entry's arena of group children
 // (as CloseGroup does, without moving them there from the open level).
-func (e *Entry) addFlat(k string, p unsafe.Pointer, ti *typeInfo, depth int) {
+// The caller has checked the depth (tooDeep).
+func (e *Entry) addFlat(k string, p unsafe.Pointer, ti *typeInfo) {
 	if p == nil {
 		e.Add(jsonNull(k))
-		return
-	}
-	if e.tooDeep(k, depth) {
 		return
 	}
 	a := len(e.arena)
@@ -907,7 +933,7 @@ func (e *Entry) addFlat(k string, p unsafe.Pointer, ti *typeInfo, depth int) {
 	n := a
 	for i := range ti.fields {
 		f := &ti.fields[i]
-		if fp := f.addr(p); fp != nil && scalarField(f, fp, &e.arena[n]) {
+		if scalarField(f, unsafe.Add(p, f.offset), &e.arena[n]) {
 			n++
 		}
 	}

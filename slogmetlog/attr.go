@@ -8,8 +8,9 @@ import (
 	"github.com/metlog-go/metlog/internal/jsontext"
 )
 
-// maxDepth bounds the nesting of groups, maps and LogValuers, so that a
+// maxDepth bounds the nesting of slog's groups and LogValuers, so that a
 // value that contains itself ends in a marker instead of a stack overflow.
+// (Maps and every value of kind Any follow core's limit, jsontext.MaxDepth.)
 const maxDepth = 32
 
 // badKey is the key slog gives a value passed without one
