@@ -13,15 +13,10 @@ import (
 	"github.com/metlog-go/metlog/internal/jsontext"
 )
 
-// maxAnyDepth bounds the nesting of maps, structs, slices and pointers.
-const maxAnyDepth = 16
-
-const maxDepthText = "<max depth exceeded>"
-
 // AddAny adds v as a field named name, or as a group of fields: the
 // conversion of arbitrary Go values shared by the adapters whose
-// frameworks hand them values of any type (logrus's Data, slog's KindAny).
-// The rules, in order:
+// frameworks hand them values of any type (logrus's Data, slog's KindAny,
+// zap's Any and Reflect). The rules, in order:
 //   - nil, and nil pointers, maps and slices: JSON null (a RawJSON field);
 //   - scalars, strings, time.Time (a Time field), time.Duration, []byte
 //     and slices of scalars, times, durations and errors: the matching
@@ -35,18 +30,47 @@ const maxDepthText = "<max depth exceeded>"
 //   - pointers and interfaces: the value they point to;
 //   - maps: groups sorted by key (keys that are not strings or integers
 //     are formatted by fmt);
-//   - structs: groups by encoding/json's field rules (exported fields,
-//     "json" tag names, "-", omitempty, omitzero, embedded structs
-//     promoted);
+//   - structs: groups of their fields by encoding/json's rules: exported
+//     fields named by their "json" tag (an invalid tag name by the field's
+//     name), "-" leaves a field out and "-," names it "-"; omitempty
+//     leaves out false, 0 (-0.0 too), nil and empty strings, slices, maps
+//     and arrays; omitzero leaves out zero values, or those whose IsZero
+//     method says so; ",string" writes a bool or number as a string of its
+//     text and a string as a string of its JSON; the fields of embedded
+//     structs (by value or pointer, exported or not) are promoted, and of
+//     several fields of one name the shallowest wins, then the one named
+//     by a tag, and if that leaves two, neither is written;
 //   - slices and arrays of scalars or of values written as text: repeated
 //     fields; of anything else: groups keyed by index ("users.0.name");
 //   - functions, channels, unsafe pointers: their type's name.
 //
+// For a value encoding/json can marshal, this gives the fields its JSON
+// would decode to, except where metlog-go's own representations differ on
+// purpose:
+//   - times are RFC 3339 in UTC with nanoseconds, trailing zeros
+//     trimmed (encoding/json keeps the time's zone);
+//   - durations are integers of nanoseconds with representation "ns";
+//   - []byte is a bytes field (base64 in JSON, as encoding/json writes it;
+//     bytes in Heka);
+//   - NaN and ±Inf, which encoding/json refuses, are floats ("NaN", "+Inf"
+//     and "-Inf" in JSON); unsigned integers above math.MaxInt64 are
+//     decimal strings in Heka;
+//   - errors and fmt.Stringers are their text, where encoding/json uses
+//     only MarshalJSON and MarshalText;
+//   - lists of structs, maps and lists are groups keyed by index, because
+//     a field cannot hold a list of objects;
+//   - strings are never HTML-escaped, also in ",string" fields;
+//   - what encoding/json refuses (functions, channels, complex numbers,
+//     map keys of other types, cycles) is written as said above.
+//
 // A method that panics or fails is written as fmt writes it:
 // "%!v(PANIC=String method: boom)", "%!v(ERROR=MarshalJSON method: no
 // json)", and "<nil>" when the method panicked on a nil pointer receiver.
-// Nesting deeper than 16 levels (a cycle of pointers) ends in the string
-// "<max depth exceeded>". AddAny never panics: a panic in the conversion
+// Values nest at most jsontext.MaxDepth (32) levels, counted from the top
+// of the message: a field added while groups are open is that many levels
+// down already. A group, list or JSON object or array that would hold
+// values deeper than that (a cycle of pointers) is the string "<max depth
+// exceeded>" instead. AddAny never panics: a panic in the conversion
 // itself replaces what v had added with one field holding its text.
 //
 // The common types cost no allocation; maps of types other than
@@ -66,7 +90,7 @@ func (e *Entry) AddAny(name string, v any) {
 			e.Add(String(name, panicText(r, "conversion", nil)))
 		}
 	}()
-	e.addAny(name, v, 0)
+	e.addAny(name, v, depth+1)
 }
 
 // AddError adds err's text (its Error method's result) as a string field,
@@ -80,7 +104,8 @@ func (e *Entry) AddError(name string, err error) {
 	e.Add(String(name, callError(err)))
 }
 
-// addAny adds v as the field k; depth is its nesting.
+// addAny adds v as the field k at depth: 1 for a field of the message,
+// one more for each group it is in (see jsontext.MaxDepth).
 func (e *Entry) addAny(k string, v any, depth int) {
 	switch x := v.(type) {
 	case nil:
@@ -132,85 +157,67 @@ func (e *Entry) addAny(k string, v any, depth int) {
 		}
 		e.Add(Bytes(k, x))
 	case []string:
-		if x == nil {
-			e.Add(jsonNull(k))
-			return
+		if e.addsList(k, x == nil, depth) {
+			e.Add(Strings(k, x))
 		}
-		e.Add(Strings(k, x))
 	case []int:
-		if x == nil {
-			e.Add(jsonNull(k))
-			return
+		if e.addsList(k, x == nil, depth) {
+			m := e.IntsMark()
+			for _, n := range x {
+				e.PushInt(int64(n))
+			}
+			e.Add(Ints(k, e.IntsSince(m)))
 		}
-		m := e.IntsMark()
-		for _, n := range x {
-			e.PushInt(int64(n))
-		}
-		e.Add(Ints(k, e.IntsSince(m)))
 	case []int64:
-		if x == nil {
-			e.Add(jsonNull(k))
-			return
+		if e.addsList(k, x == nil, depth) {
+			e.Add(Ints(k, x))
 		}
-		e.Add(Ints(k, x))
 	case []float64:
-		if x == nil {
-			e.Add(jsonNull(k))
-			return
+		if e.addsList(k, x == nil, depth) {
+			e.Add(Floats(k, x))
 		}
-		e.Add(Floats(k, x))
 	case []bool:
-		if x == nil {
-			e.Add(jsonNull(k))
-			return
+		if e.addsList(k, x == nil, depth) {
+			e.Add(Bools(k, x))
 		}
-		e.Add(Bools(k, x))
 	case [][]byte:
-		if x == nil {
-			e.Add(jsonNull(k))
-			return
+		if e.addsList(k, x == nil, depth) {
+			e.Add(ByteSlices(k, x))
 		}
-		e.Add(ByteSlices(k, x))
 	case []time.Time:
-		if x == nil {
-			e.Add(jsonNull(k))
-			return
+		if e.addsList(k, x == nil, depth) {
+			m := e.StringsMark()
+			for _, t := range x {
+				e.PushString(e.timeText(t))
+			}
+			e.Add(Strings(k, e.StringsSince(m)))
 		}
-		m := e.StringsMark()
-		for _, t := range x {
-			e.PushString(e.timeText(t))
-		}
-		e.Add(Strings(k, e.StringsSince(m)))
 	case []time.Duration:
-		if x == nil {
-			e.Add(jsonNull(k))
-			return
+		if e.addsList(k, x == nil, depth) {
+			m := e.IntsMark()
+			for _, d := range x {
+				e.PushInt(int64(d))
+			}
+			e.Add(Ints(k, e.IntsSince(m)).WithRepresentation("ns"))
 		}
-		m := e.IntsMark()
-		for _, d := range x {
-			e.PushInt(int64(d))
-		}
-		e.Add(Ints(k, e.IntsSince(m)).WithRepresentation("ns"))
 	case []error:
-		if x == nil {
-			e.Add(jsonNull(k))
-			return
+		if e.addsList(k, x == nil, depth) {
+			m := e.StringsMark()
+			for _, err := range x {
+				e.PushString(callError(err))
+			}
+			e.Add(Strings(k, e.StringsSince(m)))
 		}
-		m := e.StringsMark()
-		for _, err := range x {
-			e.PushString(callError(err))
-		}
-		e.Add(Strings(k, e.StringsSince(m)))
 	case map[string]any:
 		e.addAnyMap(k, x, depth)
 	case map[string]string:
 		e.addStringMap(k, x, depth)
 	case json.RawMessage:
-		e.addRawJSON(k, x)
+		e.addRawJSON(k, x, depth)
 	case json.Marshaler:
 		if b, failed := callMarshalJSON(x); failed != "" {
 			e.Add(String(k, failed))
-		} else {
+		} else if !nests(b) || !e.tooDeep(k, depth) {
 			e.Add(RawJSON(k, b))
 		}
 	case error:
@@ -225,12 +232,59 @@ func (e *Entry) addAny(k string, v any, depth int) {
 }
 
 // addRawJSON adds already-encoded JSON (nil is null, as encoding/json has it).
-func (e *Entry) addRawJSON(k string, b []byte) {
+func (e *Entry) addRawJSON(k string, b []byte, depth int) {
 	if b == nil {
 		e.Add(jsonNull(k))
 		return
 	}
+	if nests(b) && e.tooDeep(k, depth) {
+		return
+	}
 	e.Add(RawJSON(k, b))
+}
+
+// nests reports whether the JSON text b is an object or an array.
+func nests(b []byte) bool {
+	for _, c := range b {
+		switch c {
+		case ' ', '\t', '\n', '\r':
+			continue
+		case '{', '[':
+			return true
+		}
+		return false
+	}
+	return false
+}
+
+// tooDeep reports whether a group or list at depth would hold values
+// nested deeper than jsontext.MaxDepth; if so it adds the field k as the
+// string jsontext.DepthMarker instead.
+func (e *Entry) tooDeep(k string, depth int) bool {
+	if depth < jsontext.MaxDepth {
+		return false
+	}
+	e.Add(String(k, jsontext.DepthMarker))
+	return true
+}
+
+// addsList reports whether the caller is to add the list field k at
+// depth; if not, it has added null (for a nil list) or the depth marker
+// (see tooDeep).
+func (e *Entry) addsList(k string, isNil bool, depth int) bool {
+	if isNil {
+		e.Add(jsonNull(k))
+		return false
+	}
+	return !e.tooDeep(k, depth)
+}
+
+// addRepeated adds the repeated field f at depth, or the depth marker
+// where a list may not be (see tooDeep).
+func (e *Entry) addRepeated(f Field, depth int) {
+	if !e.tooDeep(f.Name, depth) {
+		e.Add(f)
+	}
 }
 
 // addAnyMap adds m as a group sorted by key; the keys are sorted in the
@@ -240,8 +294,7 @@ func (e *Entry) addAnyMap(k string, m map[string]any, depth int) {
 		e.Add(jsonNull(k))
 		return
 	}
-	if depth >= maxAnyDepth {
-		e.Add(String(k, maxDepthText))
+	if e.tooDeep(k, depth) {
 		return
 	}
 	keys := SortedKeys(e, m)
@@ -258,8 +311,7 @@ func (e *Entry) addStringMap(k string, m map[string]string, depth int) {
 		e.Add(jsonNull(k))
 		return
 	}
-	if depth >= maxAnyDepth {
-		e.Add(String(k, maxDepthText))
+	if e.tooDeep(k, depth) {
 		return
 	}
 	keys := SortedKeys(e, m)

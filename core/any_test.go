@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/metlog-go/metlog/core"
+	"github.com/metlog-go/metlog/internal/jsontext"
 	"github.com/metlog-go/metlog/internal/metlogtest"
 )
 
@@ -271,8 +272,12 @@ func TestAddAnyConversions(t *testing.T) {
 						delete(got, k)
 					}
 				}
-				if depth < 5 || depth > 17 {
-					t.Errorf("%s cut after %d levels", prefix, depth)
+				// The marker is the field at jsontext.MaxDepth: its
+				// dotted name has MaxDepth parts. (This test checked for
+				// the earlier limit of 16 levels, counted from the value
+				// rather than the message, which the one limit replaced.)
+				if depth != jsontext.MaxDepth-1 {
+					t.Errorf("%s cut after %d levels, want %d", prefix, depth, jsontext.MaxDepth-1)
 				}
 			}
 			// Heka writes a big unsigned number as its decimal string.

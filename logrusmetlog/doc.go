@@ -31,16 +31,19 @@
 //   - maps (logrus.Fields, map[string]any, any map) and structs: groups,
 //     nested objects in the JSON envelope and dotted names ("user.name") in
 //     Heka; struct fields follow encoding/json's rules (tags, "-",
-//     omitempty, omitzero, embedded structs); map keys are sorted
+//     omitempty, omitzero, ",string", embedded structs and their name
+//     conflicts); map keys are sorted
 //   - lists of structs, maps and other non-scalars: a group keyed by index
 //     ("users.0.name"), because a Metlog field cannot hold a list of objects
 //   - pointers and interfaces: the value they point to; nil as JSON null
 //
-// Values nest at most 16 levels deep ("<max depth exceeded>" ends a
-// cycle). A panic in a value's method does not escape: the field holds
-// the panic text the way fmt prints it ("%!v(PANIC=String method:
-// boom)"), or "<nil>" for a method called on a nil pointer. The
-// conversion allocates nothing for the common types (see AddAny).
+// Values nest at most 32 levels deep, counted from the top of the message
+// (metlog-go's one limit): a group or list that would hold values deeper
+// is the string "<max depth exceeded>", which ends a cycle. A panic in a
+// value's method does not escape: the field holds the panic text the way
+// fmt prints it ("%!v(PANIC=String method: boom)"), or "<nil>" for a
+// method called on a nil pointer. The conversion allocates nothing for
+// the common types (see AddAny).
 //
 // When Logger.ReportCaller is on, Entry.Caller becomes a group "source"
 // with "file", "line" and "function", after the Data fields (a Data field

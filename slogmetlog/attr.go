@@ -5,10 +5,12 @@ import (
 	"log/slog"
 
 	"github.com/metlog-go/metlog/core"
+	"github.com/metlog-go/metlog/internal/jsontext"
 )
 
-// maxDepth bounds the nesting of groups, maps and LogValuers, so that a
+// maxDepth bounds the nesting of slog's groups and LogValuers, so that a
 // value that contains itself ends in a marker instead of a stack overflow.
+// (Maps and every value of kind Any follow core's limit, jsontext.MaxDepth.)
 const maxDepth = 32
 
 // badKey is the key slog gives a value passed without one
@@ -127,19 +129,29 @@ func addValue(e *core.Entry, key string, v slog.Value, k slog.Kind, depth int) {
 // are converted here so that LogValuers among their values are resolved
 // (slog's own handlers do not do this; it is this handler's choice); an
 // error keyed "" or "!BADKEY" gets the key "error"; every other value goes
-// through core's conversion (core.Entry.AddAny).
+// through core's conversion (core.Entry.AddAny), whose rules the maps
+// here follow too: a nil map is null, and a map that would hold values
+// deeper than jsontext.MaxDepth is jsontext.DepthMarker.
 func addAny(e *core.Entry, key string, x any, depth int) {
 	switch v := x.(type) {
 	case map[string]any:
-		if depth >= maxDepth {
-			e.Add(core.String(key, "!ERROR: nested too deeply"))
+		if v == nil {
+			break
+		}
+		if e.Depth()+1 >= jsontext.MaxDepth { // the map's depth: see jsontext.MaxDepth
+			e.Add(core.String(key, jsontext.DepthMarker))
 			return
 		}
 		keys := core.SortedKeys(e, v)
 		e.OpenGroup(key)
 		for _, k := range keys {
-			mv := slog.AnyValue(v[k])
-			addValue(e, k, mv, mv.Kind(), depth+1)
+			switch mv := v[k].(type) {
+			case slog.Value, slog.LogValuer, []slog.Attr: // slog's own values
+				sv := slog.AnyValue(mv)
+				addValue(e, k, sv, sv.Kind(), depth+1)
+			default: // as AddAny converts it (a float32 as its shortest decimal)
+				addAny(e, k, mv, depth+1)
+			}
 		}
 		e.CloseGroup(false)
 		return

@@ -21,7 +21,7 @@
 //
 // Attribute values are resolved (slog.LogValuer) and the slog kinds
 // converted without reflection. map[string]any is a group with sorted
-// keys whose values are resolved in turn. Other values of kind Any go
+// keys whose values are resolved in turn (a nil one is null). Other values of kind Any go
 // through core's conversion, shared with the other adapters
 // ([core.Entry.AddAny]): slices of scalars and times are repeated fields;
 // a value with MarshalJSON is its JSON; then errors, Stringers and

@@ -34,9 +34,11 @@
 //     values, integers beyond int64): its JSON text as a core.RawJSON field,
 //     which the JSON envelope inlines and Heka carries as a string with
 //     representation "json";
-//   - reflected values (Any of an unknown type, Reflect): encoding/json's
-//     output, without HTML escaping, as a core.RawJSON field. This path
-//     allocates;
+//   - reflected values (Any of an unknown type, Reflect): as the other
+//     adapters convert values of any type (core.Entry.AddAny): structs
+//     and maps are groups (by encoding/json's field rules), lists of
+//     scalars repeated fields, nil null; inside an array that is JSON text,
+//     encoding/json's output without HTML escaping;
 //   - Stringers and errors: as zap does, through zapcore.Field.AddTo: the
 //     string, "<nil>" for a nil pointer, "<key>Verbose" for errors that
 //     format differently with %+v, "<key>Causes" (an array of {"error": ...}

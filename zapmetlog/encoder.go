@@ -234,18 +234,20 @@ func (x *encoder) OpenNamespace(key string) {
 	x.e.OpenGroup(groupName(key))
 }
 
-// AddReflected adds v's encoding/json encoding as raw JSON.
+// AddReflected adds v (zap.Any of a type zap has no field type for,
+// zap.Reflect) by core's conversion, as the other adapters add values of
+// any type (core.Entry.AddAny): structs and maps are groups by
+// encoding/json's field rules, under the one depth limit. It never fails:
+// what encoding/json would refuse, and panics in v's methods, are written
+// as AddAny writes them.
 func (x *encoder) AddReflected(key string, v any) error {
-	m := len(x.buf)
-	if err := x.appendReflected(v); err != nil {
-		return err
-	}
-	x.e.Add(core.RawJSON(key, x.buf[m:len(x.buf):len(x.buf)]))
+	x.e.AddAny(key, v)
 	return nil
 }
 
 // appendReflected appends v as JSON (encoding/json without HTML escaping,
-// as zap's JSON encoder writes it) and appends nothing on failure.
+// as zap's JSON encoder writes it) and appends nothing on failure: a
+// reflected value inside an array that is JSON text (see arrayEncoder).
 func (x *encoder) appendReflected(v any) (err error) {
 	if v == nil {
 		x.buf = append(x.buf, nullJSON...)
