@@ -742,7 +742,7 @@ func (e *Entry) addQuoted(k string, v reflect.Value, depth int) {
 	case reflect.Float64:
 		e.text = appendFloatText(e.text, v.Float(), 64)
 	case reflect.String:
-		e.text = AppendString(e.text, v.String())
+		e.text = jsontext.AppendString(e.text, v.String())
 	}
 	e.Add(String(k, e.TextSince(m)))
 }
