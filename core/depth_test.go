@@ -98,6 +98,13 @@ func TestDepthLimit(t *testing.T) {
 			}
 			l.Info("m", "leaf", 1)
 		}},
+		{"slog.Group", func(c *core.Client) {
+			a := slog.Int("leaf", 1)
+			for range levels {
+				a = slog.Group("g", a)
+			}
+			slog.New(slogmetlog.NewHandler(c, nil)).Info("m", a)
+		}},
 	}
 	for _, src := range sources {
 		for _, f := range metlogtest.Formats {

@@ -8,11 +8,6 @@ import (
 	"github.com/metlog-go/metlog/internal/jsontext"
 )
 
-// maxDepth bounds the nesting of slog's groups and LogValuers, so that a
-// value that contains itself ends in a marker instead of a stack overflow.
-// (Maps and every value of kind Any follow core's limit, jsontext.MaxDepth.)
-const maxDepth = 32
-
 // badKey is the key slog gives a value passed without one
 // (slog.Error("failed", err)).
 const badKey = "!BADKEY"
@@ -46,8 +41,8 @@ func (h *Handler) addResolved(e *core.Entry, a slog.Attr, k slog.Kind, groups []
 	if len(members) == 0 {
 		return
 	}
-	if depth >= maxDepth {
-		e.Add(core.String(a.Key, "!ERROR: nested too deeply"))
+	if tooDeep(e, depth) {
+		e.Add(core.String(a.Key, jsontext.DepthMarker))
 		return
 	}
 	if a.Key == "" { // slog's rule: inline the members
@@ -64,6 +59,14 @@ func (h *Handler) addResolved(e *core.Entry, a slog.Attr, k slog.Kind, groups []
 		h.addAttr(e, m, groups, depth+1)
 	}
 	e.CloseGroup(true)
+}
+
+// tooDeep reports whether a group opened now would nest deeper than core's
+// one limit, jsontext.MaxDepth, counting the entry's open groups and the
+// groups and LogValuers being resolved (inlined groups too, so that a
+// value that contains itself ends in the marker, not a stack overflow).
+func tooDeep(e *core.Entry, depth int) bool {
+	return max(depth, e.Depth()) >= jsontext.MaxDepth
 }
 
 // isEmpty reports whether a is the zero Attr, which slog handlers ignore.
@@ -106,8 +109,8 @@ func addValue(e *core.Entry, key string, v slog.Value, k slog.Kind, depth int) {
 		addValue(e, key, v, v.Kind(), depth+1)
 	case slog.KindGroup:
 		// A group value inside a map or slice: no ReplaceAttr there.
-		if depth >= maxDepth {
-			e.Add(core.String(key, "!ERROR: nested too deeply"))
+		if tooDeep(e, depth) {
+			e.Add(core.String(key, jsontext.DepthMarker))
 			return
 		}
 		if key != "" {
