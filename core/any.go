@@ -115,27 +115,27 @@ func (e *Entry) addAny(k string, v any, depth int) {
 	case bool:
 		e.Add(Bool(k, x))
 	case int:
-		e.Add(Int(k, int64(x)))
+		e.Add(Int64(k, int64(x)))
 	case int64:
-		e.Add(Int(k, x))
+		e.Add(Int64(k, x))
 	case int32:
-		e.Add(Int(k, int64(x)))
+		e.Add(Int64(k, int64(x)))
 	case int16:
-		e.Add(Int(k, int64(x)))
+		e.Add(Int64(k, int64(x)))
 	case int8:
-		e.Add(Int(k, int64(x)))
+		e.Add(Int64(k, int64(x)))
 	case uint:
-		e.Add(Uint(k, uint64(x)))
+		e.Add(Uint64(k, uint64(x)))
 	case uint64:
-		e.Add(Uint(k, x))
+		e.Add(Uint64(k, x))
 	case uint32:
-		e.Add(Uint(k, uint64(x)))
+		e.Add(Uint64(k, uint64(x)))
 	case uint16:
-		e.Add(Uint(k, uint64(x)))
+		e.Add(Uint64(k, uint64(x)))
 	case uint8:
-		e.Add(Uint(k, uint64(x)))
+		e.Add(Uint64(k, uint64(x)))
 	case uintptr:
-		e.Add(Uint(k, uint64(x)))
+		e.Add(Uint64(k, uint64(x)))
 	case float64:
 		e.Add(Float(k, x))
 	case float32:

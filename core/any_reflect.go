@@ -508,9 +508,9 @@ func (e *Entry) addReflect(k string, v reflect.Value, depth int) {
 	case reflect.Bool:
 		e.Add(Bool(k, v.Bool()))
 	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64:
-		e.Add(Int(k, v.Int()))
+		e.Add(Int64(k, v.Int()))
 	case reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64, reflect.Uintptr:
-		e.Add(Uint(k, v.Uint()))
+		e.Add(Uint64(k, v.Uint()))
 	case reflect.Float64:
 		e.Add(Float(k, v.Float()))
 	case reflect.Float32:
@@ -659,37 +659,37 @@ func scalarField(f *structField, p unsafe.Pointer, fl *Field) bool {
 		*fl, zero = Bool(f.name, v), !v
 	case codeInt:
 		v := *(*int)(p)
-		*fl, zero = Int(f.name, int64(v)), v == 0
+		*fl, zero = Int64(f.name, int64(v)), v == 0
 	case codeInt8:
 		v := *(*int8)(p)
-		*fl, zero = Int(f.name, int64(v)), v == 0
+		*fl, zero = Int64(f.name, int64(v)), v == 0
 	case codeInt16:
 		v := *(*int16)(p)
-		*fl, zero = Int(f.name, int64(v)), v == 0
+		*fl, zero = Int64(f.name, int64(v)), v == 0
 	case codeInt32:
 		v := *(*int32)(p)
-		*fl, zero = Int(f.name, int64(v)), v == 0
+		*fl, zero = Int64(f.name, int64(v)), v == 0
 	case codeInt64:
 		v := *(*int64)(p)
-		*fl, zero = Int(f.name, v), v == 0
+		*fl, zero = Int64(f.name, v), v == 0
 	case codeUint:
 		v := *(*uint)(p)
-		*fl, zero = Uint(f.name, uint64(v)), v == 0
+		*fl, zero = Uint64(f.name, uint64(v)), v == 0
 	case codeUint8:
 		v := *(*uint8)(p)
-		*fl, zero = Uint(f.name, uint64(v)), v == 0
+		*fl, zero = Uint64(f.name, uint64(v)), v == 0
 	case codeUint16:
 		v := *(*uint16)(p)
-		*fl, zero = Uint(f.name, uint64(v)), v == 0
+		*fl, zero = Uint64(f.name, uint64(v)), v == 0
 	case codeUint32:
 		v := *(*uint32)(p)
-		*fl, zero = Uint(f.name, uint64(v)), v == 0
+		*fl, zero = Uint64(f.name, uint64(v)), v == 0
 	case codeUint64:
 		v := *(*uint64)(p)
-		*fl, zero = Uint(f.name, v), v == 0
+		*fl, zero = Uint64(f.name, v), v == 0
 	case codeUintptr:
 		v := *(*uintptr)(p)
-		*fl, zero = Uint(f.name, uint64(v)), v == 0
+		*fl, zero = Uint64(f.name, uint64(v)), v == 0
 	case codeFloat32:
 		v := *(*float32)(p)
 		*fl, zero = Float(f.name, float32to64(v)), v == 0

@@ -59,7 +59,7 @@ func benchFields() []Field {
 		users[i] = Group(string(rune('0'+i)), user...)
 	}
 	return []Field{
-		Int("int", benchInts[0]),
+		Int64("int", benchInts[0]),
 		Ints("ints", benchInts),
 		String("string", benchStrings[0]),
 		Strings("strings", benchStrings),

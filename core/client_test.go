@@ -484,7 +484,7 @@ func TestOnePSmallRingCounts(t *testing.T) {
 	defer c.Close(context.Background())
 	payload := strings.Repeat("x", 100)
 	for i := 0; i < n; i++ {
-		m := Message{Type: "t", Payload: payload, Fields: []Field{Int("i", int64(i))}}
+		m := Message{Type: "t", Payload: payload, Fields: []Field{Int64("i", int64(i))}}
 		if err := c.Send(&m); err != nil && !errors.Is(err, ErrFull) {
 			t.Fatal(err)
 		}

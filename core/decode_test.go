@@ -248,7 +248,7 @@ func TestDecodeJSON(t *testing.T) {
 			`"bigs":[1,18446744073709551615],"mixed":[1,"a"],"nested":[[1]],"objs":[{}],"nulls":[null],"inf":1e400,"infs":[1,1e400],` +
 			`"dup":1,"dup":2,"esc\"key":"\t"}}`,
 			&Message{Severity: Info, Fields: []Field{
-				String("s", "v"), Int("i", -3), Uint("big", 1<<63), Float("huge", 18446744073709551616), Float("f", 1), Float("e", 1000),
+				String("s", "v"), Int("i", -3), Uint64("big", 1<<63), Float("huge", 18446744073709551616), Float("f", 1), Float("e", 1000),
 				Bool("t", true), RawJSON("n", []byte("null")), Group("g", Group("a", RawJSON("b", []byte("[]")))),
 				Strings("ss", []string{"x"}), Ints("is", []int64{1, 2}), Floats("fs", []float64{1, 2.5}), Bools("bs", []bool{false, true}),
 				RawJSON("bigs", []byte("[1,18446744073709551615]")), RawJSON("mixed", []byte(`[1,"a"]`)),

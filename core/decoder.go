@@ -385,7 +385,7 @@ func (d *Decoder) decodeField(b []byte, i int) (Field, error) {
 	case KindBytes:
 		f = scalarOrList(d.bytes[b0:], name, Bytes, ByteSlices)
 	case KindInt:
-		f = scalarOrList(d.ints[i0:], name, Int, Ints)
+		f = scalarOrList(d.ints[i0:], name, Int64, Ints)
 	case KindFloat:
 		f = scalarOrList(d.floats[f0:], name, Float, Floats)
 	case KindBool:

@@ -65,7 +65,7 @@ func TestInvalidUTF8(t *testing.T) {
 		String("k", fx),
 		String(fx+"."+fx, fx).WithRepresentation(fx),
 		Strings(fx+".ss", []string{"x", fx}),
-		Int(fx+"."+fx+".x", 1),
+		Int64(fx+"."+fx+".x", 1),
 		String(fx+".rj", `"`+fx+`"`).WithRepresentation("json"),
 	}, fromHeka.Fields)
 	checkFields(t, "json", []Field{
@@ -160,9 +160,9 @@ func TestEmptyGroupsWriteNothing(t *testing.T) {
 		{"scope With then field", Message{Scope: NewScope(FormatJSON).WithGroup("g").With(Group("")), Fields: []Field{Int("x", 1)}},
 			[]Field{Group("g", Int("x", 1))}},
 		{"truncated alone", Message{Payload: big, Fields: []Field{Group("")}},
-			[]Field{Int(TruncatedField, 1000)}},
+			[]Field{Int64(TruncatedField, 1000)}},
 		{"truncated pending scope", Message{Payload: big, Scope: NewScope(FormatJSON).WithGroup("g"), Fields: []Field{Group("", Group(""))}},
-			[]Field{Int(TruncatedField, 1000)}},
+			[]Field{Int64(TruncatedField, 1000)}},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -256,7 +256,7 @@ func TestTruncatePayload(t *testing.T) {
 				if size < limit-300 && c.name != "invalid bytes" && !(c.name == "escapes" && f == FormatJSON) {
 					t.Fatalf("encoded message is %d bytes: truncated far more than needed for limit %d", size, limit)
 				}
-				wantFields = append(wantFields, Int(TruncatedField, int64(len(c.payload))))
+				wantFields = append(wantFields, Int64(TruncatedField, int64(len(c.payload))))
 				checkFields(t, "fields", wantFields, got.Fields)
 				if !utf8.ValidString(got.Payload) {
 					t.Fatalf("truncated payload is not valid UTF-8")
@@ -357,7 +357,7 @@ func TestEncodeConcurrent(t *testing.T) {
 			for i := 0; i < each; i++ {
 				ts := testTime.Add(time.Duration(g*each+i) * 333 * time.Millisecond)
 				m := &Message{UUID: testUUID, Timestamp: ts, Type: "c", Payload: strconv.Itoa(g*each + i),
-					Fields: []Field{Int("g", int64(g)), Time("t", ts)}}
+					Fields: []Field{Int64("g", int64(g)), Time("t", ts)}}
 				for _, enc := range encs {
 					var err error
 					dst, err = enc.AppendMessage(dst[:0], m)

@@ -49,7 +49,7 @@ func BenchmarkFault(b *testing.B) {
 			for i := range b.N {
 				for time.Since(t0) < time.Duration(i)*every {
 				}
-				m := Message{Type: "bench", Payload: sc.payload, Fields: []Field{String("route", "/api"), Int("n", int64(i))}}
+				m := Message{Type: "bench", Payload: sc.payload, Fields: []Field{String("route", "/api"), Int64("n", int64(i))}}
 				start := time.Now()
 				_ = c.Send(&m)
 				lat[i] = time.Since(start)

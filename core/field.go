@@ -76,15 +76,20 @@ func Bytes(name string, v []byte) Field {
 	return Field{Name: name, kind: KindBytes, ptr: unsafe.Pointer(unsafe.SliceData(v)), n: len(v)}
 }
 
-// Int returns an integer field.
-func Int(name string, v int64) Field {
+// Int returns an integer field (as zap.Int and slog.Int).
+func Int(name string, v int) Field {
 	return Field{Name: name, kind: KindInt, num: uint64(v)}
 }
 
-// Uint returns an unsigned integer field. Values above math.MaxInt64 are
+// Int64 returns an integer field.
+func Int64(name string, v int64) Field {
+	return Field{Name: name, kind: KindInt, num: uint64(v)}
+}
+
+// Uint64 returns an unsigned integer field. Values above math.MaxInt64 are
 // exact decimal numbers in JSON and decimal strings in Heka, whose integer
 // type is signed.
-func Uint(name string, v uint64) Field {
+func Uint64(name string, v uint64) Field {
 	return Field{Name: name, kind: kindUint, num: v}
 }
 

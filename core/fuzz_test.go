@@ -120,7 +120,7 @@ func FuzzDecodeJSON(f *testing.F) {
 	enc := mustEncoder(f, FormatJSON, fixedConfig())
 	m := &Message{UUID: testUUID, Timestamp: testTime, Type: "t", Payload: "p\x00\xff",
 		Fields: []Field{String("s", "v"), Ints("i", []int64{1, -1}), Floats("f", []float64{1.5, math.NaN()}),
-			Group("g", Bool("b", true), RawJSON("r", []byte(`[1,{"a":null}]`))), Uint("u", math.MaxUint64)}}
+			Group("g", Bool("b", true), RawJSON("r", []byte(`[1,{"a":null}]`))), Uint64("u", math.MaxUint64)}}
 	f.Add(mustEncode(f, enc, m))
 	f.Add([]byte(`{"fields":{"":{"":[]},"x":[1,2.5],"y":1e400,"z":[true,false]},"timestamp":"2023-11-14T22:13:20+01:00"}`))
 	f.Add([]byte(`{"type":"\ud800","severity":7,"metlog_pid":-1}`))
@@ -241,8 +241,8 @@ func FuzzRoundTrip(f *testing.F) {
 			Payload: s1 + s2, Hostname: s2,
 			Fields: []Field{
 				String("s", s2).WithRepresentation(rep),
-				Int("i", i),
-				Uint("u", u),
+				Int64("i", i),
+				Uint64("u", u),
 				Float("f", fl),
 				Bool("t", flags&8 != 0),
 				Bytes("b", b),
@@ -268,7 +268,7 @@ func FuzzRoundTrip(f *testing.F) {
 		if host == "" {
 			host = "host.example"
 		}
-		uf := Int("u", int64(u))
+		uf := Int64("u", int64(u))
 		if u > math.MaxInt64 {
 			uf = String("u", strconv.FormatUint(u, 10))
 		}
@@ -279,7 +279,7 @@ func FuzzRoundTrip(f *testing.F) {
 			}
 			return []Field{
 				String(prefix+"s", fixUTF8(s2)).WithRepresentation(fixUTF8(rep)),
-				Int(prefix+"i", i),
+				Int64(prefix+"i", i),
 				uf.withName(prefix + "u"),
 				Float(prefix+"f", fl),
 				Bool(prefix+"t", flags&8 != 0),
@@ -287,11 +287,11 @@ func FuzzRoundTrip(f *testing.F) {
 				String(prefix+"tm", ts.Format(time.RFC3339Nano)),
 				Strings(prefix+"ss", []string{fixUTF8(s1), fixUTF8(s2)}),
 				Ints(prefix+"is", []int64{i, -i}),
-				Int(prefix+"one", i),
+				Int64(prefix+"one", i),
 				Floats(prefix+"fs", []float64{fl, 1.5}),
 				Bools(prefix+"bs", []bool{true, flags&8 != 0}),
 				String(prefix+"fz."+fixName(s1), fixUTF8(s2)),
-				Int(prefix+"fz."+g2+"n", 1),
+				Int64(prefix+"fz."+g2+"n", 1),
 				String(prefix+"raw", fixUTF8(string(b))).WithRepresentation("json"),
 			}
 		}
@@ -317,9 +317,9 @@ func FuzzRoundTrip(f *testing.F) {
 		checkMessage(t, "heka", &want, got)
 
 		// Expected after a JSON round trip.
-		ju := Int("u", int64(u))
+		ju := Int64("u", int64(u))
 		if u > math.MaxInt64 {
-			ju = Uint("u", u)
+			ju = Uint64("u", u)
 		}
 		var jfs Field
 		if math.IsNaN(fl) || math.IsInf(fl, 0) {
@@ -336,7 +336,7 @@ func FuzzRoundTrip(f *testing.F) {
 		}
 		jsonInner := []Field{
 			String("s", fixUTF8(s2)),
-			Int("i", i),
+			Int64("i", i),
 			ju,
 			jsonFloat("f", fl),
 			Bool("t", flags&8 != 0),

@@ -155,7 +155,7 @@ func TestGoldenHeka(t *testing.T) {
 			Ints("is", []int64{1, -1, 300}).WithRepresentation("ms"),
 			Group("g", Int("x", 2)),
 			Strings("ss", []string{"a", "b"}),
-			Uint("u", math.MaxUint64),
+			Uint64("u", math.MaxUint64),
 		}
 		msg := hexLines(t, `
 			0a 10 00 01 02 03 04 05 46 07 88 09 0a 0b 0c 0d 0e 0f  # uuid
@@ -208,7 +208,7 @@ func TestGoldenJSON(t *testing.T) {
 			Bool("t", true),
 			Ints("is", []int64{1, -1, 300}).WithRepresentation("ms"),
 			Group("g", Int("x", 2), Group("h")),
-			Uint("u", math.MaxUint64),
+			Uint64("u", math.MaxUint64),
 			Time("tm", time.Date(2024, 1, 2, 3, 4, 5, 600000000, time.FixedZone("X", 3600))),
 			Duration("d", time.Millisecond),
 			RawJSON("raw", []byte("{ \"a\" : [1, \"x y\"],\n \"b\": {} }")),

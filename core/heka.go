@@ -158,7 +158,7 @@ func (e *Encoder) appendHekaMessage(dst []byte, m *Message, sev Severity, payloa
 		dst = appendHekaFields(dst, nil, m.TopFields, 1)
 	}
 	if origLen >= 0 {
-		f := Int(TruncatedField, int64(origLen))
+		f := Int64(TruncatedField, int64(origLen))
 		dst = appendHekaField(dst, nil, &f)
 	}
 	return dst

@@ -56,10 +56,10 @@ func (e *Entry) jsonField(name string, v *fastjson.Value, depth int) Field {
 		switch n.Kind {
 		case jsontext.NumInt:
 			e.text = e.text[:mark]
-			return Int(name, n.Int)
+			return Int64(name, n.Int)
 		case jsontext.NumUint:
 			e.text = e.text[:mark]
-			return Uint(name, n.Uint)
+			return Uint64(name, n.Uint)
 		case jsontext.NumFloat:
 			e.text = e.text[:mark]
 			return Float(name, n.Float)

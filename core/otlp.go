@@ -174,7 +174,7 @@ func (e *Encoder) encodeOTLP(dst []byte, m *Message, sev Severity, payload strin
 	dst = w.fields(dst, m.TopFields)
 	dst = e.appendOTLPEnvelope(dst, m)
 	if origLen >= 0 {
-		f := Int(TruncatedField, int64(origLen))
+		f := Int64(TruncatedField, int64(origLen))
 		dst = appendOTLPAttr(dst, tagBytes(lrAttributes), &f, 1)
 	}
 
@@ -217,7 +217,7 @@ func (e *Encoder) appendOTLPEnvelope(dst []byte, m *Message) []byte {
 			dst = appendOTLPStringAttr(dst, tag, "host.name", host)
 		}
 		if pid != e.pid {
-			f := Int("process.pid", int64(pid))
+			f := Int64("process.pid", int64(pid))
 			dst = appendOTLPAttr(dst, tag, &f, 1)
 		}
 		if ver != EnvVersion {

@@ -28,9 +28,9 @@ func FuzzOTLPEncode(f *testing.F) {
 	enc := mustEncoder(f, FormatOTLP, cfg)
 	f.Fuzz(func(t *testing.T, payload, typ, logger, name, sval string, bval []byte, ival int64, fval float64, bl bool, depth uint8, group string) {
 		fields := []Field{
-			String(name, sval), Bytes("b", bval), Int("i", ival), Float("f", fval), Bool("t", bl),
+			String(name, sval), Bytes("b", bval), Int64("i", ival), Float("f", fval), Bool("t", bl),
 			Strings("ss", []string{sval, name}), Floats("fs", []float64{fval, -fval}), Ints("is", []int64{ival}),
-			Time("at", time.Unix(ival%1e11, ival%1e9)), Uint("u", uint64(ival)), RawJSON("raw", bval),
+			Time("at", time.Unix(ival%1e11, ival%1e9)), Uint64("u", uint64(ival)), RawJSON("raw", bval),
 		}
 		nested := Group(group, fields...)
 		for i := 0; i < int(depth%40); i++ {

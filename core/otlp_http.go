@@ -216,7 +216,7 @@ func appendOTLPResource(dst []byte, service, host string, pid int32) []byte {
 	r := reserveLen(dst)
 	dst = appendOTLPStringAttr(r.dst, tagBytes(resAttributes), "service.name", service)
 	dst = appendOTLPStringAttr(dst, tagBytes(resAttributes), "host.name", host)
-	f := Int("process.pid", int64(pid))
+	f := Int64("process.pid", int64(pid))
 	dst = appendOTLPAttr(dst, tagBytes(resAttributes), &f, 1)
 	return r.done(dst)
 }

@@ -128,7 +128,7 @@ func newOTLPClient(t *testing.T, srv *otlpServer, opts ...Option) *Client {
 func sendN(t *testing.T, c *Client, n int) {
 	t.Helper()
 	for i := 0; i < n; i++ {
-		if err := c.Send(&Message{Type: TypeOldstyle, Payload: "m" + strconv.Itoa(i), Fields: []Field{Int("i", int64(i))}}); err != nil {
+		if err := c.Send(&Message{Type: TypeOldstyle, Payload: "m" + strconv.Itoa(i), Fields: []Field{Int64("i", int64(i))}}); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -216,7 +216,7 @@ func TestOTLPHTTPDelivers(t *testing.T) {
 		t.Fatalf("request shape: %v", r.req)
 	}
 	rl := r.req.ResourceLogs[0]
-	checkOTLPAttrs(t, "resource", []Field{String("service.name", "svc"), String("host.name", "box"), Int("process.pid", int64(Pid()))},
+	checkOTLPAttrs(t, "resource", []Field{String("service.name", "svc"), String("host.name", "box"), Int64("process.pid", int64(Pid()))},
 		rl.Resource.Attributes)
 	if sc := rl.ScopeLogs[0].Scope; sc.GetName() != OTLPScopeName {
 		t.Errorf("scope %v", sc)

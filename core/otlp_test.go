@@ -182,8 +182,8 @@ func allKinds() []Field {
 		String("", "unnamed"),
 		Bytes("b", []byte{0, 1, 0xff}),
 		Int("i", -42),
-		Uint("u", 7),
-		Uint("big", math.MaxUint64),
+		Uint64("u", 7),
+		Uint64("big", math.MaxUint64),
 		Float("f", 1.5),
 		Float("nan", math.NaN()),
 		Float("inf", math.Inf(-1)),
@@ -425,7 +425,7 @@ func TestOTLPTruncate(t *testing.T) {
 	if !strings.HasPrefix(payload, body) || len(body) < 800 || !utf8.ValidString(body) {
 		t.Errorf("body of %d bytes is not a long prefix of the payload", len(body))
 	}
-	checkOTLPAttrs(t, "truncated", []Field{Int("n", 1), String(OTLPLoggerAttr, "cfg-logger"), Int(TruncatedField, int64(len(payload)))}, rec.Attributes)
+	checkOTLPAttrs(t, "truncated", []Field{Int("n", 1), String(OTLPLoggerAttr, "cfg-logger"), Int64(TruncatedField, int64(len(payload)))}, rec.Attributes)
 
 	// Fields alone over the limit: rejected, nothing written.
 	big := []Field{String("big", strings.Repeat("x", 2000))}
@@ -488,7 +488,7 @@ func TestOTLPFramesConcatenate(t *testing.T) {
 	enc := mustEncoder(t, FormatOTLP, fixedConfig())
 	var all []byte
 	for i := 0; i < 3; i++ {
-		all = mustEncodeAppend(t, enc, all, &Message{Payload: strings.Repeat("p", 100*i), Fields: []Field{Int("i", int64(i))}})
+		all = mustEncodeAppend(t, enc, all, &Message{Payload: strings.Repeat("p", 100*i), Fields: []Field{Int64("i", int64(i))}})
 	}
 	var sl logspb.ScopeLogs
 	if err := proto.Unmarshal(all, &sl); err != nil || len(sl.LogRecords) != 3 {

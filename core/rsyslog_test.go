@@ -30,7 +30,7 @@ func TestRsyslogReceivesJSON(t *testing.T) {
 			marker := run + "-" + tc.name
 			for i := 0; i < n; i++ {
 				c.Send(&Message{Type: "oldstyle", Severity: Warning, Payload: fmt.Sprintf("%s %d \"quoted\"", marker, i),
-					Fields: []Field{Int("seq", int64(i)), String("marker", marker), Group("http", Int("status", 503))}})
+					Fields: []Field{Int64("seq", int64(i)), String("marker", marker), Group("http", Int("status", 503))}})
 				if tc.name == "udp" && i%10 == 9 {
 					flush(t, c) // keep loopback UDP bursts small
 				}

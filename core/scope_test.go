@@ -48,7 +48,7 @@ func TestFieldString(t *testing.T) {
 	}{
 		{String("s", "a b"), "s=a b"},
 		{Int("i", -3), "i=-3"},
-		{Uint("u", 1<<63), "u=9223372036854775808"},
+		{Uint64("u", 1<<63), "u=9223372036854775808"},
 		{Float("f", 0.5), "f=0.5"},
 		{Bool("b", true), "b=true"},
 		{Bytes("x", []byte{1, 2}), "x=AQI="},

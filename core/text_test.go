@@ -30,7 +30,7 @@ func TestTextGolden(t *testing.T) {
 		Severity: Warning, Payload: "slow request",
 		Fields: []Field{String("request", "r-17"), Group("http", Int("status", 200), Float("ratio", 0.25), Bool("ok", true)),
 			Strings("tried", []string{"a", "b c", "d,e"}), Ints("n", []int64{1, -2}), Bytes("sig", []byte{0xde, 0xad}),
-			String("empty", ""), Uint("big", 1<<63), Time("at", time.Date(2024, 1, 2, 3, 4, 5, 0, time.UTC)),
+			String("empty", ""), Uint64("big", 1<<63), Time("at", time.Date(2024, 1, 2, 3, 4, 5, 0, time.UTC)),
 			RawJSON("raw", []byte(`{"a":1}`)), Group("", String("inlined", "x")), Duration("took", 1500*time.Millisecond)},
 		TopFields: []Field{String("source.file", "main.go")}}
 	got := textLine(t, EncoderConfig{Env: []Field{String("env", "demo")}}, m)

@@ -141,7 +141,7 @@ func BenchmarkOnePSmallRing(b *testing.B) {
 	b.ReportAllocs()
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
-		m := Message{Type: "t", Payload: payload, Fields: []Field{Int("i", int64(i))}}
+		m := Message{Type: "t", Payload: payload, Fields: []Field{Int64("i", int64(i))}}
 		_ = c.Send(&m)
 	}
 	if err := c.Flush(context.Background()); err != nil {

@@ -77,7 +77,7 @@ func (h *Hook) Fire(entry *logrus.Entry) error {
 	if c := entry.Caller; c != nil {
 		e.OpenGroup(sourceKey)
 		e.Add(core.String("file", c.File))
-		e.Add(core.Int("line", int64(c.Line)))
+		e.Add(core.Int64("line", int64(c.Line)))
 		e.Add(core.String("function", c.Function))
 		e.CloseGroup(false)
 	}

@@ -492,9 +492,9 @@ func cloneField(f core.Field) core.Field {
 				c = core.Bytes(name, bytes.Clone(v))
 			}
 		case int64:
-			c = core.Int(name, v)
+			c = core.Int64(name, v)
 		case uint64:
-			c = core.Uint(name, v)
+			c = core.Uint64(name, v)
 		case float64:
 			c = core.Float(name, v)
 		case bool:

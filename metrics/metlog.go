@@ -151,7 +151,7 @@ func (m *Metrics) metlogTimer(s *timerSeries, t *timerSnap) {
 		sc.floats = append(sc.floats, millis(ns))
 	}
 	extra := [...]core.Field{
-		core.Int("count", t.count),
+		core.Int64("count", t.count),
 		core.Float("sum", millis(t.sum)).WithRepresentation("ms"),
 		core.Float("min", millis(t.min)).WithRepresentation("ms"),
 		core.Float("max", millis(t.max)).WithRepresentation("ms"),

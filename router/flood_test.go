@@ -49,10 +49,10 @@ func TestFlood(t *testing.T) {
 			defer conn.Close()
 			enc, _ := core.NewEncoder(core.FormatHeka, core.EncoderConfig{Hostname: "flood", Pid: 1})
 			var buf []byte
-			fields := []core.Field{core.Int("sender", int64(s)), core.Int("seq", 0)}
+			fields := []core.Field{core.Int64("sender", int64(s)), core.Int("seq", 0)}
 			m := &core.Message{Type: "flood", Payload: "x", Fields: fields}
 			for i := range per {
-				fields[1] = core.Int("seq", int64(i))
+				fields[1] = core.Int64("seq", int64(i))
 				buf, _ = enc.AppendMessage(buf, m)
 				if len(buf) > 32<<10 || i == per-1 {
 					if _, err := conn.Write(buf); err != nil {

@@ -32,7 +32,7 @@ func FuzzParseMatcher(f *testing.F) {
 			core.Float("nan", math.NaN()),
 			core.Strings("none", nil),
 			core.Group("", core.Group("", core.String("deep", "x"))),
-			core.Group("a", core.Group("b", core.Int("c", math.MinInt64))),
+			core.Group("a", core.Group("b", core.Int64("c", math.MinInt64))),
 			core.String("a.b.c", ""),
 		},
 	}}

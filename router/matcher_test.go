@@ -49,9 +49,9 @@ func sampleSource() *core.Message {
 			core.String("dup", "second"),
 			core.RawJSON("nothing", []byte("null")),
 			core.RawJSON("mixed", []byte(`[1,"a"]`)),
-			core.Uint("big", math.MaxUint64),
+			core.Uint64("big", math.MaxUint64),
 			core.Int("neg", -7),
-			core.Int("huge", 1<<53+1),
+			core.Int64("huge", 1<<53+1),
 		},
 	}
 }

@@ -26,7 +26,7 @@ func TestRouting(t *testing.T) {
 	})
 	c := newClient(t, r, 0, core.FormatHeka)
 	send := func(typ string, sev core.Severity, ms int64, id int) {
-		c.Send(&core.Message{Type: typ, Severity: sev, Payload: fmt.Sprint(id), Fields: []core.Field{core.Int("ms", ms)}})
+		c.Send(&core.Message{Type: typ, Severity: sev, Payload: fmt.Sprint(id), Fields: []core.Field{core.Int64("ms", ms)}})
 	}
 	send("web", core.Error, 5, 1)        // errors: a
 	send("db.query", core.Info, 5, 2)    // db: a b

@@ -91,9 +91,9 @@ func addValue(e *core.Entry, key string, v slog.Value, k slog.Kind, depth int) {
 	case slog.KindString:
 		e.Add(core.String(key, v.String()))
 	case slog.KindInt64:
-		e.Add(core.Int(key, v.Int64()))
+		e.Add(core.Int64(key, v.Int64()))
 	case slog.KindUint64:
-		e.Add(core.Uint(key, v.Uint64()))
+		e.Add(core.Uint64(key, v.Uint64()))
 	case slog.KindFloat64:
 		e.Add(core.Float(key, v.Float64()))
 	case slog.KindBool:

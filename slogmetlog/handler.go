@@ -207,7 +207,7 @@ func (h *Handler) addSourceGroup(e *core.Entry, key string, f runtime.Frame) {
 	e.OpenGroup(key)
 	e.Add(core.String("function", f.Function))
 	e.Add(core.String("file", f.File))
-	e.Add(core.Int("line", int64(f.Line)))
+	e.Add(core.Int64("line", int64(f.Line)))
 	e.CloseGroup(true)
 }
 

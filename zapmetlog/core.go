@@ -164,7 +164,7 @@ func (x *encoder) topFields(ent *zapcore.Entry) []core.Field {
 	n := 0
 	if ent.Caller.Defined {
 		x.src[0] = core.String("file", ent.Caller.File)
-		x.src[1] = core.Int("line", int64(ent.Caller.Line))
+		x.src[1] = core.Int64("line", int64(ent.Caller.Line))
 		ns := 2
 		if ent.Caller.Function != "" {
 			x.src[2] = core.String("function", ent.Caller.Function)

@@ -87,9 +87,9 @@ func (x *encoder) addField(f *zapcore.Field) {
 	case zapcore.StringType:
 		e.Add(core.String(f.Key, f.String))
 	case zapcore.Int64Type, zapcore.Int32Type, zapcore.Int16Type, zapcore.Int8Type:
-		e.Add(core.Int(f.Key, f.Integer))
+		e.Add(core.Int64(f.Key, f.Integer))
 	case zapcore.Uint64Type, zapcore.Uint32Type, zapcore.Uint16Type, zapcore.Uint8Type, zapcore.UintptrType:
-		e.Add(core.Uint(f.Key, uint64(f.Integer)))
+		e.Add(core.Uint64(f.Key, uint64(f.Integer)))
 	case zapcore.BoolType:
 		e.Add(core.Bool(f.Key, f.Integer == 1))
 	case zapcore.Float64Type:
@@ -312,19 +312,19 @@ func (x *encoder) AddFloat64(key string, v float64) { x.e.Add(core.Float(key, v)
 func (x *encoder) AddFloat32(key string, v float32) { x.e.Add(core.Float(key, widen(v))) }
 
 // AddInt adds an integer.
-func (x *encoder) AddInt(key string, v int) { x.e.Add(core.Int(key, int64(v))) }
+func (x *encoder) AddInt(key string, v int) { x.e.Add(core.Int64(key, int64(v))) }
 
 // AddInt64 adds an integer.
-func (x *encoder) AddInt64(key string, v int64) { x.e.Add(core.Int(key, v)) }
+func (x *encoder) AddInt64(key string, v int64) { x.e.Add(core.Int64(key, v)) }
 
 // AddInt32 adds an integer.
-func (x *encoder) AddInt32(key string, v int32) { x.e.Add(core.Int(key, int64(v))) }
+func (x *encoder) AddInt32(key string, v int32) { x.e.Add(core.Int64(key, int64(v))) }
 
 // AddInt16 adds an integer.
-func (x *encoder) AddInt16(key string, v int16) { x.e.Add(core.Int(key, int64(v))) }
+func (x *encoder) AddInt16(key string, v int16) { x.e.Add(core.Int64(key, int64(v))) }
 
 // AddInt8 adds an integer.
-func (x *encoder) AddInt8(key string, v int8) { x.e.Add(core.Int(key, int64(v))) }
+func (x *encoder) AddInt8(key string, v int8) { x.e.Add(core.Int64(key, int64(v))) }
 
 // AddString adds a string.
 func (x *encoder) AddString(key, v string) { x.e.Add(core.String(key, v)) }
@@ -333,22 +333,22 @@ func (x *encoder) AddString(key, v string) { x.e.Add(core.String(key, v)) }
 func (x *encoder) AddTime(key string, v time.Time) { x.e.Add(core.Time(key, v)) }
 
 // AddUint adds an unsigned integer.
-func (x *encoder) AddUint(key string, v uint) { x.e.Add(core.Uint(key, uint64(v))) }
+func (x *encoder) AddUint(key string, v uint) { x.e.Add(core.Uint64(key, uint64(v))) }
 
 // AddUint64 adds an unsigned integer.
-func (x *encoder) AddUint64(key string, v uint64) { x.e.Add(core.Uint(key, v)) }
+func (x *encoder) AddUint64(key string, v uint64) { x.e.Add(core.Uint64(key, v)) }
 
 // AddUint32 adds an unsigned integer.
-func (x *encoder) AddUint32(key string, v uint32) { x.e.Add(core.Uint(key, uint64(v))) }
+func (x *encoder) AddUint32(key string, v uint32) { x.e.Add(core.Uint64(key, uint64(v))) }
 
 // AddUint16 adds an unsigned integer.
-func (x *encoder) AddUint16(key string, v uint16) { x.e.Add(core.Uint(key, uint64(v))) }
+func (x *encoder) AddUint16(key string, v uint16) { x.e.Add(core.Uint64(key, uint64(v))) }
 
 // AddUint8 adds an unsigned integer.
-func (x *encoder) AddUint8(key string, v uint8) { x.e.Add(core.Uint(key, uint64(v))) }
+func (x *encoder) AddUint8(key string, v uint8) { x.e.Add(core.Uint64(key, uint64(v))) }
 
 // AddUintptr adds an unsigned integer.
-func (x *encoder) AddUintptr(key string, v uintptr) { x.e.Add(core.Uint(key, uint64(v))) }
+func (x *encoder) AddUintptr(key string, v uintptr) { x.e.Add(core.Uint64(key, uint64(v))) }
 
 // Value formatting shared by the encoders.
 

@@ -268,7 +268,7 @@ func (cv *converter) caller(v *fastjson.Value) {
 	if i := strings.LastIndexByte(s, ':'); i >= 0 {
 		if n := jsontext.ParseNumber(s2b(s[i+1:])); n.Kind == jsontext.NumInt && n.Int >= 0 && s[i+1] != '-' {
 			e.Add(core.String("file", s[:i]))
-			e.Add(core.Int("line", n.Int))
+			e.Add(core.Int64("line", n.Int))
 			e.CloseGroup(false)
 			return
 		}

@@ -21,7 +21,7 @@ import (
 // seq tells them apart.
 func seqMessage(token string, seq int) *core.Message {
 	return &core.Message{Type: "volume", Payload: "record " + strconv.Itoa(seq),
-		Fields: []core.Field{core.String("run", token), core.Int("seq", int64(seq))}}
+		Fields: []core.Field{core.String("run", token), core.Int64("seq", int64(seq))}}
 }
 
 // checkSeqs checks that the records hold distinct seqs below n, and

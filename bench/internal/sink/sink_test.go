@@ -64,7 +64,7 @@ func TestStreams(t *testing.T) {
 			for i := range n {
 				// Payloads with newlines and framing bytes: only real
 				// frames may count.
-				m := core.Message{Type: "t", Payload: "line\nwith \x1e\x1f bytes", Fields: []core.Field{core.Int("i", int64(i))}}
+				m := core.Message{Type: "t", Payload: "line\nwith \x1e\x1f bytes", Fields: []core.Field{core.Int64("i", int64(i))}}
 				for cl.Send(&m) == core.ErrFull {
 					time.Sleep(time.Millisecond)
 				}
