@@ -135,7 +135,7 @@ func dialAddr(addr string, cfg *config) (Sender, error) {
 	bad := func(err error) error {
 		return fmt.Errorf("metlog: address %q: %w (want %s://host:port)", addr, err, scheme)
 	}
-	so := StreamOptions{DialTimeout: cfg.dialTimeout, WriteTimeout: cfg.writeTimeout}
+	so := streamOptions{DialTimeout: cfg.dialTimeout, WriteTimeout: cfg.writeTimeout}
 	switch scheme {
 	case "udp":
 		hosts := strings.Split(rest, ",")
@@ -144,26 +144,26 @@ func dialAddr(addr string, cfg *config) (Sender, error) {
 				return nil, bad(fmt.Errorf("host %d of %d: %w", i+1, len(hosts), err))
 			}
 		}
-		return NewUDPSender(hosts, cfg.datagramSize)
+		return newUDPSender(hosts, cfg.datagramSize)
 	case "tcp", "tls":
 		if err := checkHostPort(rest); err != nil {
 			return nil, bad(err)
 		}
 		if scheme == "tls" {
-			return NewTLSSender(rest, cfg.tls, so), nil
+			return newTLSSender(rest, cfg.tls, so), nil
 		}
-		return NewTCPSender(rest, so), nil
+		return newTCPSender(rest, so), nil
 	case "unix", "unixgram", "file":
 		if rest == "" {
 			return nil, fmt.Errorf("metlog: address %q: no path (want %s:///path/to/socket)", addr, scheme)
 		}
 		switch scheme {
 		case "unix":
-			return NewUnixSender(rest, so), nil
+			return newUnixSender(rest, so), nil
 		case "unixgram":
-			return NewUnixgramSender(rest, cfg.datagramSize, cfg.writeTimeout), nil
+			return newUnixgramSender(rest, cfg.datagramSize, cfg.writeTimeout), nil
 		}
-		return NewFileSender(rest)
+		return newFileSender(rest)
 	case "stdout", "stderr":
 		if rest != "" {
 			return nil, fmt.Errorf("metlog: address %q: %s:// takes no path", addr, scheme)
@@ -343,11 +343,11 @@ func (c *Client) Stats() Stats {
 			Failed:   q.Failed,
 		},
 	}
-	if r, ok := c.sender.(interface{ Reconnects() uint64 }); ok {
-		st.Reconnects = r.Reconnects()
+	if r, ok := c.sender.(interface{ reconnectCount() uint64 }); ok {
+		st.Reconnects = r.reconnectCount()
 	}
-	if w, ok := c.sender.(interface{ Writes() uint64 }); ok {
-		st.Writes = w.Writes()
+	if w, ok := c.sender.(interface{ writeCount() uint64 }); ok {
+		st.Writes = w.writeCount()
 	}
 	st.Filtered = st.Drops.Filtered
 	st.Dropped = st.Drops.Filtered + st.Drops.Full + st.Drops.Oversize + st.Drops.Invalid + st.Drops.Closed + st.Drops.Failed

@@ -48,7 +48,7 @@ func TestClientSendDecodes(t *testing.T) {
 				t.Fatalf("captured %d messages, want 2", len(msgs))
 			}
 			m := msgs[0]
-			if m.Type != "deploy" || m.Severity != Notice || m.Logger != "app" || m.Payload != "v1.2" || m.Pid != Pid() || m.Hostname != Hostname() || m.EnvVersion != EnvVersion {
+			if m.Type != "deploy" || m.Severity != Notice || m.Logger != "app" || m.Payload != "v1.2" || m.Pid != processPid || m.Hostname != processHostname || m.EnvVersion != EnvVersion {
 				t.Errorf("first message envelope: %+v", m)
 			}
 			if len(m.Fields) != 2 || m.Fields[0].Name != "env" || m.Fields[0].Str() != "test" || m.Fields[1].Name != "hosts" || m.Fields[1].IntValue() != 12 {

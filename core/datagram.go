@@ -10,14 +10,14 @@ import (
 	"time"
 )
 
-// DatagramSender sends frames as datagrams over UDP (to one or more hosts)
+// datagramSender sends frames as datagrams over UDP (to one or more hosts)
 // or a unix datagram socket. Heka records and statsd lines are packed
 // several to a datagram up to the size limit (a statsd line longer than the
 // limit goes alone, in a datagram of its own size); each JSON object
 // travels alone. The newline that ends JSON objects and statsd lines is
 // not sent at the end of a datagram. Errors drop what they concern, counted
 // as failed: datagrams are not retried.
-type DatagramSender struct {
+type datagramSender struct {
 	max       int
 	write     func(p []byte) (delivered bool, err error)
 	close     func() error
@@ -25,11 +25,11 @@ type DatagramSender struct {
 	writes    atomic.Uint64
 }
 
-// NewUDPSender returns a sender of datagrams of at most maxDatagram bytes
+// newUDPSender returns a sender of datagrams of at most maxDatagram bytes
 // to every one of hosts ("host:port"), as metlog-py's UDP sender did. Host
 // names are resolved on first use and again after a failed write, so a
 // router whose name is not yet known, or that moves, is followed.
-func NewUDPSender(hosts []string, maxDatagram int) (*DatagramSender, error) {
+func newUDPSender(hosts []string, maxDatagram int) (*datagramSender, error) {
 	if len(hosts) == 0 {
 		return nil, errors.New("metlog: udp:// address without a host")
 	}
@@ -43,7 +43,7 @@ func NewUDPSender(hosts []string, maxDatagram int) (*DatagramSender, error) {
 		return nil, fmt.Errorf("metlog: udp socket: %w", err)
 	}
 	u := &udpHosts{conn: conn, hosts: hosts, addrs: make([]netip.AddrPort, len(hosts))}
-	return &DatagramSender{max: maxDatagram, write: u.write, close: conn.Close}, nil
+	return &datagramSender{max: maxDatagram, write: u.write, close: conn.Close}, nil
 }
 
 // udpHosts writes each datagram to every host, resolving a host's name
@@ -76,13 +76,13 @@ func (u *udpHosts) write(p []byte) (bool, error) {
 	return ok, errs
 }
 
-// NewUnixgramSender returns a sender of datagrams of at most maxDatagram
+// newUnixgramSender returns a sender of datagrams of at most maxDatagram
 // bytes to the unix datagram socket at path. It connects on first use and
 // again after an error; a write blocked longer than writeTimeout (a
 // receiver that stopped reading) fails.
-func NewUnixgramSender(path string, maxDatagram int, writeTimeout time.Duration) *DatagramSender {
+func newUnixgramSender(path string, maxDatagram int, writeTimeout time.Duration) *datagramSender {
 	u := &unixgram{path: path, timeout: writeTimeout}
-	return &DatagramSender{max: maxDatagram, write: u.write, close: u.close}
+	return &datagramSender{max: maxDatagram, write: u.write, close: u.close}
 }
 
 type unixgram struct {
@@ -135,13 +135,13 @@ func (u *unixgram) close() error {
 }
 
 // MaxFrameSize returns the datagram size limit.
-func (s *DatagramSender) MaxFrameSize() int { return s.max }
+func (s *datagramSender) MaxFrameSize() int { return s.max }
 
-// Writes returns the number of datagrams written.
-func (s *DatagramSender) Writes() uint64 { return s.writes.Load() }
+// writeCount returns the number of datagrams written (Stats.Writes).
+func (s *datagramSender) writeCount() uint64 { return s.writes.Load() }
 
 // Send writes the batch as datagrams.
-func (s *DatagramSender) Send(b *Batch) (int, error) {
+func (s *datagramSender) Send(b *Batch) (int, error) {
 	delivered := 0
 	var firstErr error
 	for i := 0; i < b.Len(); {
@@ -171,7 +171,7 @@ func (s *DatagramSender) Send(b *Batch) (int, error) {
 }
 
 // Close closes the socket. It may be called while Send runs, and more than once.
-func (s *DatagramSender) Close() error {
+func (s *datagramSender) Close() error {
 	var err error
 	s.closeOnce.Do(func() { err = s.close() })
 	return err

@@ -113,12 +113,12 @@ var (
 	errHdrNoLength  = errors.New("metlog: heka header: no message_length")
 )
 
-// DecodeHekaHeader decodes a Heka stream Header protobuf (the bytes between
+// decodeHekaHeader decodes a Heka stream Header protobuf (the bytes between
 // the header length byte and 0x1F). message_length is required; the only
 // tags accepted are 1 (message_length), 3 (hmac_hash_function), 4
 // (hmac_signer), 5 (hmac_key_version) and 6 (hmac). The result does not
 // refer to b.
-func DecodeHekaHeader(b []byte) (HekaHeader, error) {
+func decodeHekaHeader(b []byte) (HekaHeader, error) {
 	r, err := parseHekaHeader(b)
 	if err != nil {
 		return HekaHeader{}, err

@@ -194,14 +194,14 @@ func TestDecodeHekaRecordErrors(t *testing.T) {
 }
 
 func TestDecodeHekaHeader(t *testing.T) {
-	h, err := DecodeHekaHeader([]byte{0x08, 0xff, 0xff, 0xff, 0xff, 0x0f, 0x18, 0x01, 0x22, 0x01, 'x', 0x28, 0x09, 0x32, 0x02, 0xaa, 0xbb})
+	h, err := decodeHekaHeader([]byte{0x08, 0xff, 0xff, 0xff, 0xff, 0x0f, 0x18, 0x01, 0x22, 0x01, 'x', 0x28, 0x09, 0x32, 0x02, 0xaa, 0xbb})
 	if err != nil {
 		t.Fatal(err)
 	}
 	if h.MessageLength != math.MaxUint32 || h.HashFunction != HashSHA1 || h.Signer != "x" || h.KeyVersion != 9 || !bytes.Equal(h.HMAC, []byte{0xaa, 0xbb}) {
 		t.Fatalf("header %+v", h)
 	}
-	if _, err := DecodeHekaHeader(nil); err == nil {
+	if _, err := decodeHekaHeader(nil); err == nil {
 		t.Fatal("empty header decoded")
 	}
 }

@@ -116,25 +116,10 @@ func (e *Entry) CloseAll(dropEmpty bool) {
 // Depth returns the number of open groups.
 func (e *Entry) Depth() int { return len(e.opens) }
 
-// NumFields returns the number of fields at the innermost open level.
-func (e *Entry) NumFields() int {
-	if n := len(e.opens); n > 0 {
-		return len(e.fields) - e.opens[n-1].start
-	}
-	return len(e.fields)
-}
-
 // Fields closes every open group and returns the message's fields.
 func (e *Entry) Fields() []Field {
 	e.CloseAll(false)
 	return e.fields
-}
-
-// Ints copies vs into the entry's scratch and returns the copy.
-func (e *Entry) Ints(vs ...int64) []int64 {
-	a := len(e.ints)
-	e.ints = append(e.ints, vs...)
-	return e.ints[a:len(e.ints):len(e.ints)]
 }
 
 // IntsMark and IntsSince collect repeated integers one at a time:
@@ -181,12 +166,6 @@ func (e *Entry) TextMark() int { return len(e.text) }
 // AppendText gives f the text scratch to append to, append-style
 // (strconv.AppendInt, time.AppendFormat, fmt.Append...).
 func (e *Entry) AppendText(f func(dst []byte) []byte) { e.text = f(e.text) }
-
-// AppendTextBytes appends p to the text scratch.
-func (e *Entry) AppendTextBytes(p []byte) { e.text = append(e.text, p...) }
-
-// AppendTextString appends s to the text scratch.
-func (e *Entry) AppendTextString(s string) { e.text = append(e.text, s...) }
 
 // TextSince returns the text appended since mark as a string that stays
 // valid until Free.

@@ -50,7 +50,7 @@ func FuzzDecodeHeka(f *testing.F) {
 
 	f.Fuzz(func(t *testing.T, data []byte, chunk uint8) {
 		const max = 1 << 10 // small, so that the limit is exercised
-		DecodeHekaHeader(data)
+		decodeHekaHeader(data)
 		DecodeHekaMessage(data)
 		DecodeHekaRecord(data, fuzzKeys)
 		DecodeHekaRecord(data, nil)

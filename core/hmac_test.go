@@ -124,7 +124,7 @@ func TestHMACDigestLengthMismatch(t *testing.T) {
 	rec := mustEncode(t, mustEncoder(t, FormatHeka, cfg), &Message{Type: "x"})
 	// Rebuild the header as SHA1 with the MD5 digest.
 	hl := int(rec[1])
-	hdr, err := DecodeHekaHeader(rec[2 : 2+hl])
+	hdr, err := decodeHekaHeader(rec[2 : 2+hl])
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -68,9 +68,3 @@ func appendUUID(dst []byte) []byte {
 	dst = binary.LittleEndian.AppendUint64(dst, a)
 	return binary.LittleEndian.AppendUint64(dst, b)
 }
-
-// Pid returns the process id every message carries by default.
-func Pid() int32 { return processPid }
-
-// Hostname returns the host name every message carries by default.
-func Hostname() string { return processHostname }

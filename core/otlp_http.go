@@ -187,8 +187,8 @@ func validHeader(k, v string) bool {
 // URL returns the endpoint the sender posts to.
 func (s *OTLPSender) URL() string { return s.url }
 
-// Writes counts the requests made.
-func (s *OTLPSender) Writes() uint64 { return s.writes.Load() }
+// writeCount counts the requests made (Stats.Writes).
+func (s *OTLPSender) writeCount() uint64 { return s.writes.Load() }
 
 // ExportLogsServiceRequest, ResourceLogs, Resource and ScopeLogs field
 // numbers (opentelemetry-proto collector/logs/v1 and logs/v1).

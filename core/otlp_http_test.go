@@ -216,7 +216,7 @@ func TestOTLPHTTPDelivers(t *testing.T) {
 		t.Fatalf("request shape: %v", r.req)
 	}
 	rl := r.req.ResourceLogs[0]
-	checkOTLPAttrs(t, "resource", []Field{String("service.name", "svc"), String("host.name", "box"), Int64("process.pid", int64(Pid()))},
+	checkOTLPAttrs(t, "resource", []Field{String("service.name", "svc"), String("host.name", "box"), Int64("process.pid", int64(processPid))},
 		rl.Resource.Attributes)
 	if sc := rl.ScopeLogs[0].Scope; sc.GetName() != OTLPScopeName {
 		t.Errorf("scope %v", sc)

@@ -11,8 +11,8 @@ import (
 	"time"
 )
 
-// StreamOptions tune a stream sender.
-type StreamOptions struct {
+// streamOptions tune a stream sender.
+type streamOptions struct {
 	// DialTimeout bounds one connection attempt (DefaultDialTimeout).
 	DialTimeout time.Duration
 	// WriteTimeout bounds one write; a router that stops reading makes
@@ -21,18 +21,18 @@ type StreamOptions struct {
 	WriteTimeout time.Duration
 }
 
-// StreamSender writes frames to a TCP, TLS or unix stream socket, one
+// streamSender writes frames to a TCP, TLS or unix stream socket, one
 // write per batch. It connects on first use. After an error, or when it
 // finds that the router closed the connection, it drops the connection and
 // reports the router unavailable: the client backs off, and the next Send
 // connects again. A new connection always starts at a frame boundary: a
 // frame cut short by a broken connection is sent again whole on the next
 // one. Close aborts a connection attempt or TLS handshake in progress.
-type StreamSender struct {
+type streamSender struct {
 	network string
 	addr    string
 	tls     *tls.Config
-	opts    StreamOptions
+	opts    streamOptions
 	ctx     context.Context // cancelled by Close: ends a dial in progress
 	cancel  context.CancelFunc
 
@@ -45,40 +45,40 @@ type StreamSender struct {
 	writes     atomic.Uint64
 }
 
-// Reconnects counts connections made after a failure or after the router
+// reconnectCount counts connections made after a failure or after the router
 // closed the previous one.
-func (s *StreamSender) Reconnects() uint64 { return s.reconnects.Load() }
+func (s *streamSender) reconnectCount() uint64 { return s.reconnects.Load() }
 
-// Writes counts the writes made (one per batch delivered or tried).
-func (s *StreamSender) Writes() uint64 { return s.writes.Load() }
+// writeCount counts the writes made (one per batch delivered or tried).
+func (s *streamSender) writeCount() uint64 { return s.writes.Load() }
 
-// NewTCPSender returns a sender to the TCP address host:port.
-func NewTCPSender(addr string, opts StreamOptions) *StreamSender {
+// newTCPSender returns a sender to the TCP address host:port.
+func newTCPSender(addr string, opts streamOptions) *streamSender {
 	return newStream("tcp", addr, nil, opts)
 }
 
-// NewTLSSender returns a sender to the TLS server at host:port. A nil
+// newTLSSender returns a sender to the TLS server at host:port. A nil
 // config verifies the server against the system roots.
-func NewTLSSender(addr string, cfg *tls.Config, opts StreamOptions) *StreamSender {
+func newTLSSender(addr string, cfg *tls.Config, opts streamOptions) *streamSender {
 	if cfg == nil {
 		cfg = &tls.Config{}
 	}
 	return newStream("tcp", addr, cfg, opts)
 }
 
-// NewUnixSender returns a sender to the unix stream socket at path.
-func NewUnixSender(path string, opts StreamOptions) *StreamSender {
+// newUnixSender returns a sender to the unix stream socket at path.
+func newUnixSender(path string, opts streamOptions) *streamSender {
 	return newStream("unix", path, nil, opts)
 }
 
-func newStream(network, addr string, cfg *tls.Config, opts StreamOptions) *StreamSender {
+func newStream(network, addr string, cfg *tls.Config, opts streamOptions) *streamSender {
 	if opts.DialTimeout <= 0 {
 		opts.DialTimeout = DefaultDialTimeout
 	}
 	if opts.WriteTimeout <= 0 {
 		opts.WriteTimeout = DefaultWriteTimeout
 	}
-	s := &StreamSender{network: network, addr: addr, tls: cfg, opts: opts}
+	s := &streamSender{network: network, addr: addr, tls: cfg, opts: opts}
 	s.ctx, s.cancel = context.WithCancel(context.Background())
 	return s
 }
@@ -87,7 +87,7 @@ var errSenderClosed = errors.New("metlog: sender closed")
 
 // Send writes the whole batch on the current connection, connecting first
 // if there is none.
-func (s *StreamSender) Send(b *Batch) (int, error) {
+func (s *streamSender) Send(b *Batch) (int, error) {
 	conn, err := s.connection()
 	if err != nil {
 		return 0, err
@@ -106,7 +106,7 @@ func (s *StreamSender) Send(b *Batch) (int, error) {
 // connection the router has closed is a failure, as a failed dial is: the
 // client backs off before the next attempt, so that a router that accepts
 // and closes at once (a load balancer without a backend) is not hammered.
-func (s *StreamSender) connection() (net.Conn, error) {
+func (s *streamSender) connection() (net.Conn, error) {
 	s.mu.Lock()
 	if s.closed {
 		s.mu.Unlock()
@@ -183,7 +183,7 @@ const unixWriteBuffer = 4 << 20
 // after a failure before writing to it.
 const probation = 20 * time.Millisecond
 
-func (s *StreamSender) drop(conn net.Conn) {
+func (s *streamSender) drop(conn net.Conn) {
 	s.mu.Lock()
 	if s.conn == conn {
 		s.conn = nil
@@ -195,7 +195,7 @@ func (s *StreamSender) drop(conn net.Conn) {
 
 // Close closes the connection: a Send blocked in a write, a dial or a TLS
 // handshake returns.
-func (s *StreamSender) Close() error {
+func (s *streamSender) Close() error {
 	s.cancel()
 	s.mu.Lock()
 	defer s.mu.Unlock()

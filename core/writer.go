@@ -16,9 +16,9 @@ type WriterSender struct {
 // NewWriterSender returns a sender writing to w. Close does not close w.
 func NewWriterSender(w io.Writer) *WriterSender { return &WriterSender{w: w} }
 
-// NewFileSender returns a sender appending to the file at path, created
+// newFileSender returns a sender appending to the file at path, created
 // with mode 0644 if needed. Close closes the file.
-func NewFileSender(path string) (*WriterSender, error) {
+func newFileSender(path string) (*WriterSender, error) {
 	if path == "" {
 		return nil, fmt.Errorf("metlog: file:// address without a path")
 	}

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"io"
 	"log/slog"
+	"os"
 	"path/filepath"
 	"testing"
 	"time"
@@ -121,8 +122,9 @@ func TestAdaptersEndToEnd(t *testing.T) {
 				t.Fatalf("file holds %d messages, want %d", len(msgs), n)
 			}
 			expectOne(t, msgs, everything...)
+			host, _ := os.Hostname()
 			for _, m := range msgs {
-				if m.Hostname != core.Hostname() || m.Pid != core.Pid() {
+				if m.Hostname != host || m.Pid != int32(os.Getpid()) {
 					t.Fatalf("envelope of %+v", m)
 				}
 			}

@@ -157,7 +157,7 @@ func (cv *converter) fields(src []byte, l zerolog.Level, known bool, ctx *ctxEnt
 // send completes the entry with the envelope and sends it.
 func (cv *converter) send(w *Writer, e *core.Entry, scope *core.Scope) {
 	sev := w.sev[uint8(cv.level)]
-	if !cv.known && !w.c.Enabled(w.typ, sev) {
+	if w.on[uint8(cv.level)]&typOn == 0 {
 		cv.sent = true // filtered: nothing to deliver, raw or not
 		e.Free()
 		cv.e = nil
@@ -178,7 +178,8 @@ func (cv *converter) send(w *Writer, e *core.Entry, scope *core.Scope) {
 		}
 	}
 	e.Type, e.Logger, e.Severity, e.Scope = w.typ, w.logger, sev, scope
-	_ = w.c.SendEntry(e) // drops are counted in the client's Stats
+	e.Message.Fields = e.Fields()
+	_ = w.c.SendEnabled(&e.Message) // the filters were asked in w.on; drops are counted in the client's Stats
 	cv.sent = true
 	e.Free()
 	cv.e = nil

@@ -20,6 +20,7 @@ type Writer struct {
 	typ       string
 	rawType   string
 	sev       [256]core.Severity // by uint8(level)
+	on        [256]uint8         // by uint8(level): typOn and rawOn, the client's type and severity filters (fixed once the client is made)
 	ctx       *ctxCache          // learnt logger contexts; nil when disabled
 	malformed atomic.Uint64
 }
@@ -36,6 +37,12 @@ func NewWriter(c *core.Client, opts ...Option) *Writer {
 	w := &Writer{c: c, logger: cfg.logger, typ: cfg.typ, rawType: cfg.rawType, ctx: newCtxCache(cfg.contexts, c.Format())}
 	for i := range w.sev {
 		w.sev[i] = cfg.severity(zerolog.Level(int8(uint8(i))))
+		if c.Enabled(w.typ, w.sev[i]) {
+			w.on[i] |= typOn
+		}
+		if c.Enabled(w.rawType, w.sev[i]) {
+			w.on[i] |= rawOn
+		}
 	}
 	return w
 }
@@ -50,7 +57,7 @@ func (w *Writer) Write(p []byte) (int, error) {
 // WriteLevel sends the event p at level l (zerolog calls it with the
 // event's level). It always returns len(p), nil.
 func (w *Writer) WriteLevel(l zerolog.Level, p []byte) (int, error) {
-	if sev := w.sev[uint8(l)]; !w.c.Enabled(w.typ, sev) && !w.c.Enabled(w.rawType, sev) {
+	if w.on[uint8(l)] == 0 {
 		return len(p), nil
 	}
 	w.write(p, l, true)
@@ -113,7 +120,7 @@ func (w *Writer) write(p []byte, l zerolog.Level, known bool) {
 func (w *Writer) sendRaw(p []byte, l zerolog.Level, panicked string) {
 	w.malformed.Add(1)
 	sev := w.sev[uint8(l)]
-	if !w.c.Enabled(w.rawType, sev) {
+	if w.on[uint8(l)]&rawOn == 0 {
 		return
 	}
 	defer func() { _ = recover() }() // last resort: the write must not panic
@@ -127,8 +134,15 @@ func (w *Writer) sendRaw(p []byte, l zerolog.Level, panicked string) {
 	if panicked != "" {
 		m.Fields = []core.Field{core.String("panic", panicked)}
 	}
-	_ = w.c.Send(&m)
+	_ = w.c.SendEnabled(&m) // the filters were asked in w.on
 }
+
+// Bits of Writer.on: the client passes the writer's message type, or its
+// raw type, at a level's severity.
+const (
+	typOn uint8 = 1 << iota
+	rawOn
+)
 
 // leadingLevel reads the level of an event from its first member, where
 // zerolog writes it, without parsing the rest; NoLevel when it is not

@@ -313,7 +313,7 @@ func orNone(v string, ok bool) string {
 func resourceOf(service string) map[string]string {
 	return map[string]string{
 		"service.name": strconv.Quote(service),
-		"host.name":    strconv.Quote(core.Hostname()),
-		"process.pid":  "int:" + strconv.Itoa(int(core.Pid())),
+		"host.name":    strconv.Quote(hostname()),
+		"process.pid":  "int:" + strconv.Itoa(os.Getpid()),
 	}
 }
