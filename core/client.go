@@ -48,9 +48,9 @@ type Client struct {
 //	udp://host:port[,host2:port2...]   each message to every host
 //	tcp://host:port   tls://host:port   unix:///path   unixgram:///path
 //	stdout://   stderr://   file:///path
-//	otlp://host:port   otlps://host:port   OTLP/HTTP (FormatOTLP), see OTLPSender
+//	otlp://host:port   otlps://host:port   OTLP/HTTP (FormatOTLP), see otlpSender
 //
-// or "" with WithSender. otlp:// and otlps:// (and an *OTLPSender given
+// or "" with WithSender. otlp:// and otlps:// (and an *otlpSender given
 // to WithSender) always use FormatOTLP; otlp:// without a host takes the
 // endpoint from OTEL_EXPORTER_OTLP_LOGS_ENDPOINT or
 // OTEL_EXPORTER_OTLP_ENDPOINT. Connections are made lazily and re-made with
@@ -69,7 +69,7 @@ func New(addr string, opts ...Option) (*Client, error) {
 			return nil, err
 		}
 	}
-	if _, ok := s.(*OTLPSender); ok {
+	if _, ok := s.(*otlpSender); ok {
 		cfg.format = FormatOTLP
 	}
 	maxSize := cfg.enc.MaxSize

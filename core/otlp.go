@@ -43,10 +43,10 @@ const (
 // Attributes the OTLP encoder adds for envelope values that have no place
 // of their own in a LogRecord.
 const (
-	// OTLPLoggerAttr holds the message's logger name.
-	OTLPLoggerAttr = "metlog.logger"
-	// OTLPMetricValueAttr holds a metric message's payload as a double.
-	OTLPMetricValueAttr = "metric.value"
+	// otlpLoggerAttr holds the message's logger name.
+	otlpLoggerAttr = "metlog.logger"
+	// otlpMetricValueAttr holds a metric message's payload as a double.
+	otlpMetricValueAttr = "metric.value"
 	// OTLPTraceIDField and OTLPSpanIDField name the fields that become a
 	// record's trace_id and span_id.
 	OTLPTraceIDField = "trace_id"
@@ -85,7 +85,7 @@ type otlpState struct {
 
 func (o *otlpState) init(b *encBase) {
 	if b.logger != "" {
-		o.loggerKV = appendOTLPStringAttr(nil, tagBytes(lrAttributes), OTLPLoggerAttr, b.logger)
+		o.loggerKV = appendOTLPStringAttr(nil, tagBytes(lrAttributes), otlpLoggerAttr, b.logger)
 	}
 }
 
@@ -202,14 +202,14 @@ func (e *Encoder) appendOTLPEnvelope(dst []byte, m *Message) []byte {
 	switch m.Type {
 	case TypeCounter, TypeTimer, TypeGauge:
 		if v, err := strconv.ParseFloat(m.Payload, 64); err == nil {
-			f := Float(OTLPMetricValueAttr, v)
+			f := Float(otlpMetricValueAttr, v)
 			dst = appendOTLPAttr(dst, tag, &f, 1)
 		}
 	}
 	if m.Logger == "" {
 		dst = append(dst, e.otlp.loggerKV...)
 	} else {
-		dst = appendOTLPStringAttr(dst, tag, OTLPLoggerAttr, m.Logger)
+		dst = appendOTLPStringAttr(dst, tag, otlpLoggerAttr, m.Logger)
 	}
 	if !e.isDefaultTail(m) {
 		ver, pid, host := e.tailValues(m)

@@ -10,15 +10,15 @@ import (
 // OpenTelemetry's standard environment variables for an OTLP exporter, read
 // by otlp:// and otlps:// addresses.
 const (
-	// EnvOTLPEndpoint is the base URL of an OTLP/HTTP endpoint; logs are
+	// envOTLPEndpoint is the base URL of an OTLP/HTTP endpoint; logs are
 	// posted to its path /v1/logs.
-	EnvOTLPEndpoint = "OTEL_EXPORTER_OTLP_ENDPOINT"
-	// EnvOTLPLogsEndpoint is the full URL logs are posted to; it wins
-	// over EnvOTLPEndpoint.
-	EnvOTLPLogsEndpoint = "OTEL_EXPORTER_OTLP_LOGS_ENDPOINT"
-	// EnvOTLPHeaders holds headers for every request,
+	envOTLPEndpoint = "OTEL_EXPORTER_OTLP_ENDPOINT"
+	// envOTLPLogsEndpoint is the full URL logs are posted to; it wins
+	// over envOTLPEndpoint.
+	envOTLPLogsEndpoint = "OTEL_EXPORTER_OTLP_LOGS_ENDPOINT"
+	// envOTLPHeaders holds headers for every request,
 	// "key1=value1,key2=value2" with percent-encoded values.
-	EnvOTLPHeaders = "OTEL_EXPORTER_OTLP_HEADERS"
+	envOTLPHeaders = "OTEL_EXPORTER_OTLP_HEADERS"
 )
 
 // otlpLogsPath is where OTLP/HTTP takes logs.
@@ -39,7 +39,7 @@ func newOTLPSenderFor(scheme, rest string, cfg *config) (Sender, error) {
 	if err != nil {
 		return nil, err
 	}
-	headers, err := parseOTLPHeaders(os.Getenv(EnvOTLPHeaders))
+	headers, err := parseOTLPHeaders(os.Getenv(envOTLPHeaders))
 	if err != nil {
 		return nil, err
 	}
@@ -55,7 +55,7 @@ func newOTLPSenderFor(scheme, rest string, cfg *config) (Sender, error) {
 	if svc == "" {
 		svc = cfg.enc.Logger
 	}
-	s, err := NewOTLPSender(endpoint, OTLPOptions{
+	s, err := newOTLPSender(endpoint, otlpOptions{
 		Headers:        headers,
 		Gzip:           cfg.otlp.gzip,
 		TLS:            cfg.tls,
@@ -101,10 +101,10 @@ func otlpEndpoint(scheme, rest string, getenv func(string) string) (string, erro
 		}
 		return u, nil
 	}
-	u, from := getenv(EnvOTLPLogsEndpoint), EnvOTLPLogsEndpoint
+	u, from := getenv(envOTLPLogsEndpoint), envOTLPLogsEndpoint
 	if u == "" {
-		if base := getenv(EnvOTLPEndpoint); base != "" {
-			u, from = strings.TrimRight(base, "/")+otlpLogsPath, EnvOTLPEndpoint
+		if base := getenv(envOTLPEndpoint); base != "" {
+			u, from = strings.TrimRight(base, "/")+otlpLogsPath, envOTLPEndpoint
 		}
 	}
 	if u == "" {
@@ -133,14 +133,14 @@ func parseOTLPHeaders(v string) (map[string]string, error) {
 		k, val, ok := strings.Cut(kv, "=")
 		k = strings.TrimSpace(k)
 		if !ok || k == "" {
-			return nil, fmt.Errorf("metlog: %s: %q is not key=value", EnvOTLPHeaders, kv)
+			return nil, fmt.Errorf("metlog: %s: %q is not key=value", envOTLPHeaders, kv)
 		}
 		dec, err := url.PathUnescape(strings.TrimSpace(val))
 		if err != nil {
-			return nil, fmt.Errorf("metlog: %s: value of %q: %v", EnvOTLPHeaders, k, err)
+			return nil, fmt.Errorf("metlog: %s: value of %q: %v", envOTLPHeaders, k, err)
 		}
 		if !validHeader(k, dec) {
-			return nil, fmt.Errorf("metlog: %s: %q is not a valid HTTP header", EnvOTLPHeaders, k)
+			return nil, fmt.Errorf("metlog: %s: %q is not a valid HTTP header", envOTLPHeaders, k)
 		}
 		h[k] = dec
 	}

@@ -30,7 +30,7 @@ func BenchmarkOTLPDelivery(b *testing.B) {
 	defer srv.Close()
 	fields := []core.Field{core.String("method", "GET"), core.Int("status", 200), core.Float("ms", 1.5),
 		core.String("path", "/api/v1/items"), core.Bool("cached", false)}
-	url := "http://" + srv.Listener.Addr().String() + "/v1/logs"
+	addr := "otlp://" + srv.Listener.Addr().String()
 	for _, v := range []struct {
 		name string
 		http bool
@@ -41,11 +41,10 @@ func BenchmarkOTLPDelivery(b *testing.B) {
 		{"discard", false, false},
 	} {
 		b.Run(v.name, func(b *testing.B) {
-			var opts []core.Option
-			if v.http { // a sender per run: the client closes it
-				opts = append(opts, core.WithSender(mustOTLPSender(b, url, v.gzip)))
+			c := metlogtest.BenchClient(b, core.FormatOTLP)
+			if v.http {
+				c = otlpClient(b, addr, v.gzip)
 			}
-			c := metlogtest.BenchClient(b, core.FormatOTLP, opts...)
 			sent := c.Stats().Sent
 			var n atomic.Uint64
 			metlogtest.RunParallel(b, c, func() {
@@ -64,10 +63,13 @@ func BenchmarkOTLPDelivery(b *testing.B) {
 // between waits for delivery: about two requests' worth.
 const flushEvery = 512
 
-func mustOTLPSender(b *testing.B, url string, gzip bool) *core.OTLPSender {
-	s, err := core.NewOTLPSender(url, core.OTLPOptions{Gzip: gzip})
+// otlpClient returns a client posting OTLP/HTTP to addr, closed when the
+// benchmark ends.
+func otlpClient(b *testing.B, addr string, gzip bool) *core.Client {
+	c, err := core.New(addr, core.WithGzip(gzip), core.WithLogger("bench"))
 	if err != nil {
 		b.Fatal(err)
 	}
-	return s
+	b.Cleanup(func() { c.Close(context.Background()) })
+	return c
 }

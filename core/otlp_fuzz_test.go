@@ -71,13 +71,13 @@ func FuzzOTLPEncode(f *testing.F) {
 		}
 		if typ == TypeCounter || typ == TypeTimer || typ == TypeGauge {
 			if v, err := strconv.ParseFloat(payload, 64); err == nil {
-				want = append(want, Float(OTLPMetricValueAttr, v))
+				want = append(want, Float(otlpMetricValueAttr, v))
 			}
 		}
 		if logger == "" {
 			logger = "cfg-logger"
 		}
-		want = append(want, String(OTLPLoggerAttr, logger))
+		want = append(want, String(otlpLoggerAttr, logger))
 		checkOTLPAttrs(t, "fuzz", want, rec.Attributes)
 
 		if got := hex.EncodeToString(rec.TraceId); got != trace {

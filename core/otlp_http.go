@@ -23,12 +23,12 @@ import (
 	"google.golang.org/protobuf/encoding/protowire"
 )
 
-// OTLPScopeName is the instrumentation scope of every record an OTLP
+// otlpScopeName is the instrumentation scope of every record an OTLP
 // sender posts: this module.
-const OTLPScopeName = "github.com/metlog-go/metlog"
+const otlpScopeName = "github.com/metlog-go/metlog"
 
-// OTLPOptions tune an OTLP/HTTP sender.
-type OTLPOptions struct {
+// otlpOptions tune an OTLP/HTTP sender.
+type otlpOptions struct {
 	// Headers are added to every request, for authentication
 	// ("Authorization", "api-key", ...).
 	Headers map[string]string
@@ -54,11 +54,11 @@ type OTLPOptions struct {
 	Pid      int32
 }
 
-// OTLPSender posts batches of FormatOTLP frames to an OpenTelemetry
+// otlpSender posts batches of FormatOTLP frames to an OpenTelemetry
 // Collector (or any OTLP/HTTP logs endpoint) over OTLP/HTTP with protobuf
 // encoding: each batch is one ExportLogsServiceRequest with one
 // ResourceLogs (resource attributes service.name, host.name and
-// process.pid) holding one ScopeLogs (scope OTLPScopeName and this module's
+// process.pid) holding one ScopeLogs (scope otlpScopeName and this module's
 // version, when the build knows it) whose log_records are the batch's
 // frames, posted to the endpoint's URL (…/v1/logs) with Content-Type
 // application/x-protobuf.
@@ -79,7 +79,7 @@ type OTLPOptions struct {
 // Send makes one request at a time (the client calls it from one
 // goroutine); Close aborts a request in progress. Stats.Writes counts the
 // requests made.
-type OTLPSender struct {
+type otlpSender struct {
 	url     string
 	client  *http.Client
 	tr      *http.Transport
@@ -100,9 +100,9 @@ type OTLPSender struct {
 	writes atomic.Uint64
 }
 
-// NewOTLPSender returns a sender posting to endpoint, the full URL of an
+// newOTLPSender returns a sender posting to endpoint, the full URL of an
 // OTLP/HTTP logs endpoint ("http://127.0.0.1:4318/v1/logs").
-func NewOTLPSender(endpoint string, opts OTLPOptions) (*OTLPSender, error) {
+func newOTLPSender(endpoint string, opts otlpOptions) (*otlpSender, error) {
 	u, err := url.Parse(endpoint)
 	if err != nil {
 		return nil, fmt.Errorf("metlog: OTLP endpoint %q: %v", endpoint, err)
@@ -119,7 +119,7 @@ func NewOTLPSender(endpoint string, opts OTLPOptions) (*OTLPSender, error) {
 	if opts.RequestTimeout <= 0 {
 		opts.RequestTimeout = DefaultWriteTimeout
 	}
-	s := &OTLPSender{url: u.String(), gzip: opts.Gzip, timeout: opts.RequestTimeout}
+	s := &otlpSender{url: u.String(), gzip: opts.Gzip, timeout: opts.RequestTimeout}
 	s.header = http.Header{}
 	for k, v := range opts.Headers {
 		if !validHeader(k, v) {
@@ -161,7 +161,7 @@ func NewOTLPSender(endpoint string, opts OTLPOptions) (*OTLPSender, error) {
 		pid = processPid
 	}
 	s.resource = appendOTLPResource(nil, svc, host, pid)
-	s.scope = appendOTLPScope(nil, OTLPScopeName, moduleVersion())
+	s.scope = appendOTLPScope(nil, otlpScopeName, moduleVersion())
 	return s, nil
 }
 
@@ -184,11 +184,8 @@ func validHeader(k, v string) bool {
 	return true
 }
 
-// URL returns the endpoint the sender posts to.
-func (s *OTLPSender) URL() string { return s.url }
-
 // writeCount counts the requests made (Stats.Writes).
-func (s *OTLPSender) writeCount() uint64 { return s.writes.Load() }
+func (s *otlpSender) writeCount() uint64 { return s.writes.Load() }
 
 // ExportLogsServiceRequest, ResourceLogs, Resource and ScopeLogs field
 // numbers (opentelemetry-proto collector/logs/v1 and logs/v1).
@@ -237,11 +234,11 @@ func moduleVersion() string {
 		return ""
 	}
 	v := ""
-	if bi.Main.Path == OTLPScopeName {
+	if bi.Main.Path == otlpScopeName {
 		v = bi.Main.Version
 	}
 	for _, d := range bi.Deps {
-		if d.Path == OTLPScopeName {
+		if d.Path == otlpScopeName {
 			v = d.Version
 		}
 	}
@@ -265,7 +262,7 @@ func executableName() string {
 // appendHead writes the request up to the frames: the ExportLogsServiceRequest's
 // resource_logs key and length, the resource, the scope_logs key and
 // length, and the scope. The frames that follow are the log_records.
-func (s *OTLPSender) appendHead(dst []byte, records int) []byte {
+func (s *otlpSender) appendHead(dst []byte, records int) []byte {
 	scopeLogs := len(s.scope) + records
 	resourceLogs := len(s.resource) + 1 + protowire.SizeVarint(uint64(scopeLogs)) + scopeLogs
 	dst = append(dst, tagBytes(reqResourceLogs))
@@ -303,7 +300,7 @@ func (r *reqBody) Close() error {
 
 // Send posts the batch as one ExportLogsServiceRequest and returns how
 // many records the endpoint accepted.
-func (s *OTLPSender) Send(b *Batch) (int, error) {
+func (s *otlpSender) Send(b *Batch) (int, error) {
 	if s.closed.Load() {
 		return 0, errSenderClosed
 	}
@@ -507,7 +504,7 @@ func printable(b []byte) string {
 
 // Close aborts a request in progress and closes idle connections. Send
 // after Close fails.
-func (s *OTLPSender) Close() error {
+func (s *otlpSender) Close() error {
 	s.closed.Store(true)
 	s.cancel()
 	s.tr.CloseIdleConnections()

@@ -218,7 +218,7 @@ func TestOTLPHTTPDelivers(t *testing.T) {
 	rl := r.req.ResourceLogs[0]
 	checkOTLPAttrs(t, "resource", []Field{String("service.name", "svc"), String("host.name", "box"), Int64("process.pid", int64(processPid))},
 		rl.Resource.Attributes)
-	if sc := rl.ScopeLogs[0].Scope; sc.GetName() != OTLPScopeName {
+	if sc := rl.ScopeLogs[0].Scope; sc.GetName() != otlpScopeName {
 		t.Errorf("scope %v", sc)
 	}
 }
@@ -340,8 +340,8 @@ func TestOTLPHTTPPartialSuccess(t *testing.T) {
 
 func TestOTLPHTTPGzipHeadersEnv(t *testing.T) {
 	srv := newOTLPServer(t, nil)
-	t.Setenv(EnvOTLPHeaders, "api-key=from%20env, X-Team = env ,x-plus=a+b")
-	t.Setenv(EnvOTLPEndpoint, "http://"+srv.addr()+"/base/")
+	t.Setenv(envOTLPHeaders, "api-key=from%20env, X-Team = env ,x-plus=a+b")
+	t.Setenv(envOTLPEndpoint, "http://"+srv.addr()+"/base/")
 	c, err := New("otlp://", WithGzip(true), WithHeaders(map[string]string{"x-team": "opt"}),
 		WithServiceName("shop"), WithLogger("lg"), WithFormat(FormatJSON))
 	if err != nil {
@@ -361,9 +361,9 @@ func TestOTLPHTTPGzipHeadersEnv(t *testing.T) {
 		t.Errorf("resource %v", res)
 	}
 	lr := reqs[0].req.ResourceLogs[0].ScopeLogs[0].LogRecords[0]
-	checkOTLPAttrs(t, "record", []Field{Int("i", 0), String(OTLPLoggerAttr, "lg")}, lr.Attributes)
+	checkOTLPAttrs(t, "record", []Field{Int("i", 0), String(otlpLoggerAttr, "lg")}, lr.Attributes)
 
-	t.Setenv(EnvOTLPLogsEndpoint, "http://"+srv.addr()+"/custom")
+	t.Setenv(envOTLPLogsEndpoint, "http://"+srv.addr()+"/custom")
 	c, err = New("otlp://")
 	if err != nil {
 		t.Fatal(err)
@@ -427,11 +427,11 @@ func TestOTLPHTTPDown(t *testing.T) {
 	}
 }
 
-// TestOTLPSenderWithSender: an *OTLPSender given to WithSender makes the
+// TestOTLPSenderWithSender: an *otlpSender given to WithSender makes the
 // client FormatOTLP; a batch of another format is refused.
 func TestOTLPSenderWithSender(t *testing.T) {
 	srv := newOTLPServer(t, nil)
-	s, err := NewOTLPSender("http://"+srv.addr()+"/v1/logs", OTLPOptions{ServiceName: "x"})
+	s, err := newOTLPSender("http://"+srv.addr()+"/v1/logs", otlpOptions{ServiceName: "x"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -446,7 +446,7 @@ func TestOTLPSenderWithSender(t *testing.T) {
 	mustClose(t, c)
 	checkCounts(t, c, 2, 2, 0)
 
-	s2, _ := NewOTLPSender("http://"+srv.addr()+"/v1/logs", OTLPOptions{})
+	s2, _ := newOTLPSender("http://"+srv.addr()+"/v1/logs", otlpOptions{})
 	defer s2.Close()
 	var b Batch
 	b.Format = FormatJSON
@@ -478,13 +478,13 @@ func TestOTLPEndpoint(t *testing.T) {
 		{"otlp", "h:99999", nil, "", "outside 1-65535"},
 		{"otlp", "", nil, "http://localhost:4318/v1/logs", ""},
 		{"otlps", "", nil, "https://localhost:4318/v1/logs", ""},
-		{"otlp", "", map[string]string{EnvOTLPEndpoint: "http://c:1/"}, "http://c:1/v1/logs", ""},
-		{"otlp", "", map[string]string{EnvOTLPEndpoint: "https://c:1"}, "https://c:1/v1/logs", ""},
-		{"otlp", "", map[string]string{EnvOTLPEndpoint: "http://c:1", EnvOTLPLogsEndpoint: "http://d:2/logs"}, "http://d:2/logs", ""},
-		{"otlps", "", map[string]string{EnvOTLPEndpoint: "http://c:1"}, "", "is not https"},
-		{"otlp", "", map[string]string{EnvOTLPLogsEndpoint: "ftp://c:1"}, "", "not an http or https URL"},
-		{"otlp", "", map[string]string{EnvOTLPLogsEndpoint: "http://c:1/%zz"}, "", "invalid URL escape"},
-		{"otlp", "h:1", map[string]string{EnvOTLPEndpoint: "http://c:1"}, "http://h:1/v1/logs", ""},
+		{"otlp", "", map[string]string{envOTLPEndpoint: "http://c:1/"}, "http://c:1/v1/logs", ""},
+		{"otlp", "", map[string]string{envOTLPEndpoint: "https://c:1"}, "https://c:1/v1/logs", ""},
+		{"otlp", "", map[string]string{envOTLPEndpoint: "http://c:1", envOTLPLogsEndpoint: "http://d:2/logs"}, "http://d:2/logs", ""},
+		{"otlps", "", map[string]string{envOTLPEndpoint: "http://c:1"}, "", "is not https"},
+		{"otlp", "", map[string]string{envOTLPLogsEndpoint: "ftp://c:1"}, "", "not an http or https URL"},
+		{"otlp", "", map[string]string{envOTLPLogsEndpoint: "http://c:1/%zz"}, "", "invalid URL escape"},
+		{"otlp", "h:1", map[string]string{envOTLPEndpoint: "http://c:1"}, "http://h:1/v1/logs", ""},
 	}
 	for _, tc := range cases {
 		env = tc.env
@@ -504,8 +504,8 @@ func TestOTLPEndpoint(t *testing.T) {
 			t.Errorf("New(%q) accepted", addr)
 		}
 	}
-	t.Setenv(EnvOTLPHeaders, "novalue")
-	if _, err := New("otlp://h:1"); err == nil || !strings.Contains(err.Error(), EnvOTLPHeaders) {
+	t.Setenv(envOTLPHeaders, "novalue")
+	if _, err := New("otlp://h:1"); err == nil || !strings.Contains(err.Error(), envOTLPHeaders) {
 		t.Errorf("bad headers env: %v", err)
 	}
 	if _, err := New("otlp://h:1", WithHeaders(map[string]string{"bad name": "x"})); err == nil {

@@ -209,7 +209,7 @@ func TestOTLPEncodeFields(t *testing.T) {
 	enc := mustEncoder(t, FormatOTLP, fixedConfig())
 	m := &Message{Timestamp: testTime, Type: "deploy", Severity: Warning, Payload: "rolled out", Fields: allKinds()}
 	rec := decodeOTLPFrame(t, mustEncode(t, enc, m))
-	want := append(allKinds(), String(OTLPLoggerAttr, "cfg-logger"))
+	want := append(allKinds(), String(otlpLoggerAttr, "cfg-logger"))
 	checkOTLPAttrs(t, "all kinds", want, rec.Attributes)
 	if got := rec.GetBody().GetStringValue(); got != "rolled out" {
 		t.Errorf("body %q", got)
@@ -271,7 +271,7 @@ func TestOTLPScope(t *testing.T) {
 			String("req", "r1"),
 			Group("http", Int("status", 200), Group("a", Group("b", own...))),
 			String("source.file", "x.go"),
-			String(OTLPLoggerAttr, "cfg-logger"),
+			String(otlpLoggerAttr, "cfg-logger"),
 		}
 		checkOTLPAttrs(t, "scope of "+f.String(), want, rec.Attributes)
 		if rec.EventName != "" {
@@ -282,7 +282,7 @@ func TestOTLPScope(t *testing.T) {
 		m.Fields = nil
 		rec = decodeOTLPFrame(t, mustEncode(t, enc, m))
 		want = []Field{String("env", "prod"), String("req", "r1"), Group("http", Int("status", 200)),
-			String("source.file", "x.go"), String(OTLPLoggerAttr, "cfg-logger")}
+			String("source.file", "x.go"), String(otlpLoggerAttr, "cfg-logger")}
 		checkOTLPAttrs(t, "scope without fields, "+f.String(), want, rec.Attributes)
 	}
 }
@@ -294,7 +294,7 @@ func TestOTLPDepth(t *testing.T) {
 		deep = Group("g"+strconv.Itoa(i), deep)
 	}
 	rec := decodeOTLPFrame(t, mustEncode(t, enc, &Message{Fields: []Field{deep}}))
-	checkOTLPAttrs(t, "deep groups", []Field{deep, String(OTLPLoggerAttr, "cfg-logger")}, rec.Attributes)
+	checkOTLPAttrs(t, "deep groups", []Field{deep, String(otlpLoggerAttr, "cfg-logger")}, rec.Attributes)
 	if !strings.Contains(dumpOTLPAttrs(rec.Attributes), jsontext.DepthMarker) {
 		t.Error("no depth marker")
 	}
@@ -317,7 +317,7 @@ func TestOTLPTraceIDs(t *testing.T) {
 	traceHex, spanHex := "4bf92f3577b34da6a3ce929d0e0e4736", "00f067aa0ba902b7"
 	traceBin, _ := hex.DecodeString(traceHex)
 	spanBin, _ := hex.DecodeString(spanHex)
-	logger := String(OTLPLoggerAttr, "cfg-logger")
+	logger := String(otlpLoggerAttr, "cfg-logger")
 	cases := []struct {
 		name        string
 		m           Message
@@ -366,18 +366,18 @@ func TestOTLPEnvelope(t *testing.T) {
 	enc := mustEncoder(t, FormatOTLP, fixedConfig())
 	rec := decodeOTLPFrame(t, mustEncode(t, enc, &Message{Type: TypeTimer, Payload: "1.5",
 		Fields: []Field{String("name", "req.time"), Float("rate", 1)}}))
-	checkOTLPAttrs(t, "timer", []Field{String("name", "req.time"), Float("rate", 1), Float(OTLPMetricValueAttr, 1.5),
-		String(OTLPLoggerAttr, "cfg-logger")}, rec.Attributes)
+	checkOTLPAttrs(t, "timer", []Field{String("name", "req.time"), Float("rate", 1), Float(otlpMetricValueAttr, 1.5),
+		String(otlpLoggerAttr, "cfg-logger")}, rec.Attributes)
 	if rec.EventName != TypeTimer || rec.GetBody().GetStringValue() != "1.5" {
 		t.Errorf("timer: event_name %q body %v", rec.EventName, rec.Body)
 	}
 	rec = decodeOTLPFrame(t, mustEncode(t, enc, &Message{Type: TypeCounter, Payload: "x"}))
-	checkOTLPAttrs(t, "counter with a payload that is no number", []Field{String(OTLPLoggerAttr, "cfg-logger")}, rec.Attributes)
+	checkOTLPAttrs(t, "counter with a payload that is no number", []Field{String(otlpLoggerAttr, "cfg-logger")}, rec.Attributes)
 
 	m := &Message{Type: "t", UUID: testUUID, Logger: "own", Hostname: "other", Pid: 7, EnvVersion: "0.9",
 		Timestamp: time.Unix(-5, 0)}
 	rec = decodeOTLPFrame(t, mustEncode(t, enc, m))
-	checkOTLPAttrs(t, "envelope", []Field{String(OTLPLoggerAttr, "own"), String("host.name", "other"), Int("process.pid", 7),
+	checkOTLPAttrs(t, "envelope", []Field{String(otlpLoggerAttr, "own"), String("host.name", "other"), Int("process.pid", 7),
 		String("metlog.env_version", "0.9"), String("log.record.uid", "00010203-0405-4607-8809-0a0b0c0d0e0f")}, rec.Attributes)
 	if rec.TimeUnixNano != 0 || rec.ObservedTimeUnixNano != uint64(testTime.UnixNano()) || rec.Body != nil {
 		t.Errorf("time %d observed %d body %v", rec.TimeUnixNano, rec.ObservedTimeUnixNano, rec.Body)
@@ -406,7 +406,7 @@ func TestOTLPInvalidUTF8(t *testing.T) {
 		t.Errorf("event_name %q", rec.EventName)
 	}
 	checkOTLPAttrs(t, "invalid UTF-8", []Field{Group("g\xfe", String("a", "b"), m.Fields[0], m.Fields[1]),
-		String(OTLPLoggerAttr, "l\xff")}, rec.Attributes)
+		String(otlpLoggerAttr, "l\xff")}, rec.Attributes)
 }
 
 // TestOTLPTruncate: an oversize payload is cut (at a rune boundary) with
@@ -425,7 +425,7 @@ func TestOTLPTruncate(t *testing.T) {
 	if !strings.HasPrefix(payload, body) || len(body) < 800 || !utf8.ValidString(body) {
 		t.Errorf("body of %d bytes is not a long prefix of the payload", len(body))
 	}
-	checkOTLPAttrs(t, "truncated", []Field{Int("n", 1), String(OTLPLoggerAttr, "cfg-logger"), Int64(TruncatedField, int64(len(payload)))}, rec.Attributes)
+	checkOTLPAttrs(t, "truncated", []Field{Int("n", 1), String(otlpLoggerAttr, "cfg-logger"), Int64(TruncatedField, int64(len(payload)))}, rec.Attributes)
 
 	// Fields alone over the limit: rejected, nothing written.
 	big := []Field{String("big", strings.Repeat("x", 2000))}

@@ -50,7 +50,7 @@
 // for: the kind ("counter", "timer", "gauge") as the record's event_name,
 // the payload as its body, the fields (name, rate, tags, and an aggregated
 // timer's count, sum, min, max and samples) as attributes, and the value as
-// the double attribute metric.value (core.OTLPMetricValueAttr).
+// the double attribute metric.value.
 //
 // # Statsd
 //

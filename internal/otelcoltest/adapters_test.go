@@ -74,9 +74,9 @@ func TestSlogOTLP(t *testing.T) {
 			"status", 200, "ok", true, slog.Group("g", "x", 1.5), "tags", []string{"a", "b"})
 	})
 	checkRecord(t, "slog", got, "hello slog", 9, "info", "", map[string]string{
-		"run":               runAttr(t, got),
-		"req":               `{status=int:200 ok=true g={x=double:1.5} tags=["a" "b"]}`,
-		core.OTLPLoggerAttr: `"it-slog"`,
+		"run":           runAttr(t, got),
+		"req":           `{status=int:200 ok=true g={x=double:1.5} tags=["a" "b"]}`,
+		"metlog.logger": `"it-slog"`,
 	}, resourceOf("it-slog"))
 	r := got.rec
 	if r.TraceID != traceHex || r.SpanID != spanHex {
@@ -95,12 +95,12 @@ func TestZapOTLP(t *testing.T) {
 			zap.Namespace("ns"), zap.Bool("in", true))
 	}, core.WithGzip(true))
 	checkRecord(t, "zap", got, "hello zap", 13, "warning", "", map[string]string{
-		"run":               runAttr(t, got),
-		"n":                 "int:7",
-		"tags":              `["a" "b"]`,
-		"bin":               "bytes:0102ff",
-		"ns":                "{in=true}",
-		core.OTLPLoggerAttr: `"it-zap"`,
+		"run":           runAttr(t, got),
+		"n":             "int:7",
+		"tags":          `["a" "b"]`,
+		"bin":           "bytes:0102ff",
+		"ns":            "{in=true}",
+		"metlog.logger": `"it-zap"`,
 	}, resourceOf("it-zap"))
 }
 
@@ -117,10 +117,10 @@ func TestLogrusOTLP(t *testing.T) {
 		log.WithContext(ctx).WithFields(logrus.Fields{"run": token, "code": 42, "ratio": 0.5}).Error("hello logrus")
 	})
 	checkRecord(t, "logrus", got, "hello logrus", 17, "error", "", map[string]string{
-		"run":               runAttr(t, got),
-		"code":              "int:42",
-		"ratio":             "double:0.5",
-		core.OTLPLoggerAttr: `"it-logrus"`,
+		"run":           runAttr(t, got),
+		"code":          "int:42",
+		"ratio":         "double:0.5",
+		"metlog.logger": `"it-logrus"`,
 	}, resourceOf("it-logrus"))
 	if r := got.rec; r.TraceID != traceHex || r.SpanID != "" {
 		t.Errorf("trace %q span %q", r.TraceID, r.SpanID)
@@ -133,11 +133,11 @@ func TestZerologOTLP(t *testing.T) {
 		zl.Debug().Int("n", 3).Float64("f", 2.5).Dict("d", zerolog.Dict().Str("k", "v")).Msg("hello zerolog")
 	})
 	checkRecord(t, "zerolog", got, "hello zerolog", 5, "debug", "", map[string]string{
-		"run":               runAttr(t, got),
-		"n":                 "int:3",
-		"f":                 "double:2.5",
-		"d":                 `{k="v"}`,
-		core.OTLPLoggerAttr: `"it-zerolog"`,
+		"run":           runAttr(t, got),
+		"n":             "int:3",
+		"f":             "double:2.5",
+		"d":             `{k="v"}`,
+		"metlog.logger": `"it-zerolog"`,
 	}, resourceOf("it-zerolog"))
 }
 
@@ -173,12 +173,12 @@ func TestMetricsOTLP(t *testing.T) {
 		attrs map[string]string
 	}{
 		core.TypeCounter: {"5", map[string]string{"name": strconv.Quote("it." + token + ".count"), "rate": "double:1",
-			core.OTLPMetricValueAttr: "double:5", core.OTLPLoggerAttr: `"it-metrics"`}},
+			"metric.value": "double:5", "metlog.logger": `"it-metrics"`}},
 		core.TypeGauge: {"-2.5", map[string]string{"name": strconv.Quote("it." + token + ".gauge"),
-			core.OTLPMetricValueAttr: "double:-2.5", core.OTLPLoggerAttr: `"it-metrics"`}},
+			"metric.value": "double:-2.5", "metlog.logger": `"it-metrics"`}},
 		core.TypeTimer: {"1500", map[string]string{"name": strconv.Quote("it." + token + ".time"), "rate": "double:1",
 			"count": "int:1", "sum": "double:1500", "min": "double:1500", "max": "double:1500", "samples": "[double:1500]",
-			core.OTLPMetricValueAttr: "double:1500", core.OTLPLoggerAttr: `"it-metrics"`}},
+			"metric.value": "double:1500", "metlog.logger": `"it-metrics"`}},
 	}
 	for _, f := range got {
 		w, ok := want[f.rec.EventName]

@@ -279,7 +279,7 @@ func checkRecord(t *testing.T, what string, f found, body string, sevNum int, se
 	if d := mapDiff(resource, f.resource); d != "" {
 		t.Errorf("%s: resource differs:\n%s", what, d)
 	}
-	if f.scope != core.OTLPScopeName {
+	if f.scope != "github.com/metlog-go/metlog" {
 		t.Errorf("%s: scope %q", what, f.scope)
 	}
 	if r.ObservedTimeUnixNano == "" || r.TimeUnixNano == "" {
