@@ -3,6 +3,8 @@ package metrics_test
 import (
 	"context"
 	"fmt"
+	"net"
+	"strings"
 	"time"
 
 	"github.com/metlog-go/metlog/core"
@@ -66,32 +68,63 @@ func Example_direct() {
 	// timer 1.5 render
 }
 
-// NewStatsd writes statsd lines for deployments without a router.
+// NewStatsd writes statsd lines for deployments without a router. A UDP
+// socket on 127.0.0.1 stands in for statsd here.
 func ExampleNewStatsd() {
-	m, err := metrics.NewStatsd("udp://127.0.0.1:8125", metrics.WithPacketSize(1432))
+	statsd, _ := net.ListenPacket("udp", "127.0.0.1:0")
+	defer statsd.Close()
+
+	m, err := metrics.NewStatsd("udp://"+statsd.LocalAddr().String(), metrics.WithMode(metrics.Direct))
 	if err != nil {
 		fmt.Println(err)
 		return
 	}
-	defer m.Close(context.Background())
+	m.Incr("req.count", 1, metrics.Tag("route", "/api"))
+	m.Gauge("temperature", -3) // statsd reads a leading sign as a change: reset first
+	m.Timing("req.time", 42*time.Millisecond, metrics.Rate(0.5))
+	m.Close(context.Background()) // flushes
 
-	m.Incr("req.count", 1, metrics.Tag("route", "/api")) // req.count:1|c|#route:/api
-	m.Gauge("temperature", -3)                           // temperature:0|g then temperature:-3|g
-	defer m.StartTimer("req.time").Stop()                // req.time:0.042|ms
+	// Lines are packed several to a datagram, newline-separated.
+	buf := make([]byte, 1500)
+	for lines := 0; lines < 4; {
+		statsd.SetReadDeadline(time.Now().Add(5 * time.Second))
+		n, _, err := statsd.ReadFrom(buf)
+		if err != nil {
+			fmt.Println(err)
+			return
+		}
+		fmt.Println(string(buf[:n]))
+		lines += 1 + strings.Count(string(buf[:n]), "\n")
+	}
+	// Output:
+	// req.count:1|c|#route:/api
+	// temperature:0|g
+	// temperature:-3|g
+	// req.time:42|ms|@0.5
 }
 
 // StartTimer returns a Timer to stop when the work is done; Time wraps a
-// function.
+// function; WithDisabledTimers turns timers off by name.
 func ExampleMetrics_StartTimer() {
-	c, _ := core.New("", core.WithSender(core.NewCapture()))
-	defer c.Close(context.Background())
-	m := metrics.New(c, metrics.WithDisabledTimers("db.query"))
-	defer m.Close(context.Background())
+	cp := core.NewCapture()
+	c, _ := core.New("", core.WithSender(cp))
+	m := metrics.New(c, metrics.WithMode(metrics.Direct), metrics.WithDisabledTimers("db.query"))
 
 	t := m.StartTimer("req.time", metrics.Tag("route", "/api"))
 	// ... handle the request ...
 	elapsed := t.Stop()
-	_ = elapsed
-
 	m.Time("cache.rebuild", func() { /* ... */ })
+	m.Time("db.query", func() { /* ... */ }) // disabled: not sent
+
+	m.Close(context.Background())
+	c.Close(context.Background())
+	msgs, _ := cp.Messages()
+	for _, msg := range msgs {
+		fmt.Println(msg.Type, msg.Fields[0], msg.Fields[len(msg.Fields)-1])
+	}
+	fmt.Println(elapsed >= 0)
+	// Output:
+	// timer name=req.time route=/api
+	// timer name=cache.rebuild rate=1
+	// true
 }

@@ -53,16 +53,17 @@ func Example() {
 // and take trace ids from the context.
 func ExampleNewHandler() {
 	type traceKey struct{}
-	c, err := core.New("stdout://", core.WithLogger("app"))
+	capture := core.NewCapture()
+	c, err := core.New("", core.WithSender(capture), core.WithLogger("app"))
 	if err != nil {
 		panic(err)
 	}
 	defer c.Close(context.Background())
 
 	logger := slog.New(slogmetlog.NewHandler(c, &slogmetlog.Options{
-		Level:     slog.LevelDebug,
-		AddSource: true,
-		Logger:    "billing",
+		Level:  slog.LevelDebug,
+		Logger: "billing",
+		Type:   "audit",
 		FromContext: func(ctx context.Context, e *core.Entry) {
 			if id, ok := ctx.Value(traceKey{}).(string); ok {
 				e.Add(core.String("trace_id", id))
@@ -70,5 +71,13 @@ func ExampleNewHandler() {
 		},
 	}))
 	ctx := context.WithValue(context.Background(), traceKey{}, "4bf92f35")
-	logger.InfoContext(ctx, "invoice sent", "invoice", 1042)
+	logger.DebugContext(ctx, "invoice sent", "invoice", 1042)
+
+	c.Flush(context.Background())
+	msgs, _ := capture.Messages()
+	for _, m := range msgs {
+		fmt.Println(m.Type, m.Logger, m.Severity, m.Payload, m.Fields)
+	}
+	// Output:
+	// audit billing debug invoice sent [invoice=1042 trace_id=4bf92f35]
 }
