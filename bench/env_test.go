@@ -116,7 +116,11 @@ func (e *env) client(k clientKey) (*ourClient, error) {
 		return oc, nil
 	}
 	e.mu.Unlock()
-	r, err := e.receiver(sink.Kind(k.network + "-" + k.format.String()))
+	kind := sink.Kind(k.network + "-" + k.format.String())
+	if k.format == core.FormatOTLP {
+		kind = sink.OTLPHTTP
+	}
+	r, err := e.receiver(kind)
 	if err != nil {
 		return nil, err
 	}

@@ -38,13 +38,14 @@ type config struct {
 type row struct {
 	name string
 	otel bool // needs the framework's OpenTelemetry bridge
+	log  bool // only in BenchmarkLog (not the sustained load)
 	open func(cfg config, cleanup func(func())) (destination, error)
 }
 
 var rows = []row{
-	{"discard", false, func(config, func(func())) (destination, error) { return discardDest{}, nil }},
-	{"file", false, func(_ config, cleanup func(func())) (destination, error) { return newFileDest(cleanup) }},
-	{"otel", true, func(cfg config, _ func(func())) (destination, error) {
+	{"discard", false, false, func(config, func(func())) (destination, error) { return discardDest{}, nil }},
+	{"file", false, false, func(_ config, cleanup func(func())) (destination, error) { return newFileDest(cleanup) }},
+	{"otel", true, false, func(cfg config, _ func(func())) (destination, error) {
 		p, err := shared.otelPipeline(cfg.queue)
 		if err != nil {
 			return nil, err
@@ -55,7 +56,16 @@ var rows = []row{
 	ours(core.FormatJSON, "tcp"),
 	ours(core.FormatHeka, "unix"),
 	ours(core.FormatHeka, "tcp"),
-	{"tee-file+metlog-json-unix", false, func(cfg config, cleanup func(func())) (destination, error) {
+	// Ours over OTLP/HTTP, to the receiver the otel row posts to: the same
+	// destination as the OpenTelemetry bridge, at our cost.
+	{"metlog-otlp-http", false, true, func(cfg config, _ func(func())) (destination, error) {
+		oc, err := shared.client(clientKey{core.FormatOTLP, "otlp", cfg.ring})
+		if err != nil {
+			return nil, err
+		}
+		return &clientDest{oc: oc}, nil
+	}},
+	{"tee-file+metlog-json-unix", false, false, func(cfg config, cleanup func(func())) (destination, error) {
 		f, err := newFileDest(cleanup)
 		if err != nil {
 			return nil, err
@@ -69,7 +79,7 @@ var rows = []row{
 }
 
 func ours(f core.Format, network string) row {
-	return row{"metlog-" + f.String() + "-" + network, false, func(cfg config, _ func(func())) (destination, error) {
+	return row{"metlog-" + f.String() + "-" + network, false, false, func(cfg config, _ func(func())) (destination, error) {
 		oc, err := shared.client(clientKey{f, network, cfg.ring})
 		if err != nil {
 			return nil, err

@@ -42,7 +42,7 @@ func BenchmarkSustained(b *testing.B) {
 			})
 			for _, fw := range frameworks {
 				for _, r := range rows {
-					if r.otel && !fw.otel {
+					if r.otel && !fw.otel || r.log {
 						continue
 					}
 					setup := lazySetup(b, fw, r, tenFields, config{})

@@ -9,7 +9,7 @@ import (
 )
 
 // Golden tests pin the exact bytes of a few messages. The expected bytes
-// are written by hand from DESIGN.md section 5 (and Heka's message.proto),
+// are written by hand from the wire formats the README describes (and Heka's message.proto),
 // not captured from the encoder: each line says what it encodes. Varints
 // and the HMAC digests were computed independently (protobuf varint rules
 // by hand; Python's hmac module for the digests).

@@ -448,7 +448,7 @@ func TestRoundTrip(t *testing.T) {
 }
 
 // checkJSONKeys checks that a JSON frame has exactly metlog's keys, in
-// metlog's order, with the types DESIGN.md section 5 gives them.
+// metlog's order, with the types the wire format gives them.
 func checkJSONKeys(t *testing.T, frame []byte) {
 	t.Helper()
 	dec := json.NewDecoder(bytes.NewReader(frame))

@@ -54,7 +54,7 @@ type nilSlices struct {
 	E  []error
 }
 
-// wantSeverity is the mapping of DESIGN.md section 4.
+// wantSeverity is the level mapping of the package documentation.
 // wantSeverity holds the syslog numbers of the design's level mapping.
 var wantSeverity = map[logrus.Level]int{
 	logrus.TraceLevel: 7, logrus.DebugLevel: 7, logrus.InfoLevel: 6, logrus.WarnLevel: 4,

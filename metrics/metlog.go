@@ -9,7 +9,7 @@ import (
 	"github.com/metlog-go/metlog/core"
 )
 
-// Metlog messages (DESIGN.md 7):
+// Metlog messages (see the package documentation):
 //
 //	counter  payload: the count             fields: name, rate, tags...
 //	timer    payload: elapsed milliseconds  fields: name, rate, tags...

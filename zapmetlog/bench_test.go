@@ -12,7 +12,7 @@ import (
 	"go.uber.org/zap/zapcore"
 )
 
-// The scenarios of zap's own benchmarks (DESIGN.md 9): a static message, a
+// The scenarios of zap's own benchmarks: a static message, a
 // message with 10 fields, and a logger holding those 10 fields as context.
 // Each runs zap's JSON core writing to io.Discard ("zap-json") beside our
 // core with each wire format, sending to io.Discard, and a core that does

@@ -111,4 +111,11 @@
 // (time.ParseInLocation), writes that are not JSON. Both methods always
 // return len(p), nil, so that zerolog.MultiLevelWriter never stops at this
 // writer; messages the client drops are counted in its Stats.
+//
+// # Fatal
+//
+// After a Fatal event zerolog calls Close on its writer, if it is an
+// io.Closer (zerolog.MultiLevelWriter passes the call on), and then exits.
+// Writer.Close waits, at most DefaultCloseTimeout (WithCloseTimeout), until
+// the client has delivered the Fatal line and everything queued before it.
 package zerologmetlog

@@ -12,7 +12,7 @@ import (
 	"github.com/rs/zerolog"
 )
 
-// TestLevels checks DESIGN.md's mapping, through WriteLevel (zerolog
+// TestLevels checks the documented level mapping, through WriteLevel (zerolog
 // tells the level) and through Write (the level key is parsed).
 func TestLevels(t *testing.T) {
 	cases := []struct {

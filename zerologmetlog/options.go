@@ -1,6 +1,8 @@
 package zerologmetlog
 
 import (
+	"time"
+
 	"github.com/metlog-go/metlog/core"
 	"github.com/rs/zerolog"
 )
@@ -13,12 +15,22 @@ const RawType = "zerolog.raw"
 type Option func(*config)
 
 type config struct {
-	logger   string
-	typ      string
-	rawType  string
-	severity func(zerolog.Level) core.Severity
-	contexts int
+	logger       string
+	typ          string
+	rawType      string
+	severity     func(zerolog.Level) core.Severity
+	contexts     int
+	closeTimeout time.Duration
 }
+
+// DefaultCloseTimeout bounds how long Close waits for the client to deliver
+// what is queued.
+const DefaultCloseTimeout = time.Second
+
+// WithCloseTimeout sets how long Close, which zerolog calls after a Fatal
+// event, waits for the client to deliver what is queued
+// (DefaultCloseTimeout); 0 or less: Close does not wait.
+func WithCloseTimeout(d time.Duration) Option { return func(c *config) { c.closeTimeout = d } }
 
 // WithLogger sets the logger name of the messages (default: the client's).
 func WithLogger(name string) Option { return func(c *config) { c.logger = name } }

@@ -1,9 +1,12 @@
 package zerologmetlog
 
 import (
+	"context"
 	"fmt"
+	"io"
 	"sync"
 	"sync/atomic"
+	"time"
 
 	"github.com/metlog-go/metlog/core"
 	"github.com/rs/zerolog"
@@ -23,18 +26,24 @@ type Writer struct {
 	on        [256]uint8         // by uint8(level): typOn and rawOn, the client's type and severity filters (fixed once the client is made)
 	ctx       *ctxCache          // learnt logger contexts; nil when disabled
 	malformed atomic.Uint64
+
+	closeTimeout time.Duration
 }
 
-var _ zerolog.LevelWriter = (*Writer)(nil)
+var (
+	_ zerolog.LevelWriter = (*Writer)(nil)
+	_ io.Closer           = (*Writer)(nil)
+)
 
 // NewWriter returns a Writer sending to c. See the package documentation
 // for the mapping of zerolog's keys.
 func NewWriter(c *core.Client, opts ...Option) *Writer {
-	cfg := config{typ: core.TypeOldstyle, rawType: RawType, severity: DefaultSeverity, contexts: defaultContextSlots}
+	cfg := config{typ: core.TypeOldstyle, rawType: RawType, severity: DefaultSeverity, contexts: defaultContextSlots, closeTimeout: DefaultCloseTimeout}
 	for _, o := range opts {
 		o(&cfg)
 	}
-	w := &Writer{c: c, logger: cfg.logger, typ: cfg.typ, rawType: cfg.rawType, ctx: newCtxCache(cfg.contexts, c.Format())}
+	w := &Writer{c: c, logger: cfg.logger, typ: cfg.typ, rawType: cfg.rawType, ctx: newCtxCache(cfg.contexts, c.Format()),
+		closeTimeout: cfg.closeTimeout}
 	for i := range w.sev {
 		w.sev[i] = cfg.severity(zerolog.Level(int8(uint8(i))))
 		if c.Enabled(w.typ, w.sev[i]) {
@@ -45,6 +54,22 @@ func NewWriter(c *core.Client, opts ...Option) *Writer {
 		}
 	}
 	return w
+}
+
+// Close waits until the client has delivered every message queued so far,
+// or until the close timeout (WithCloseTimeout) passes, and returns the
+// client's Flush error. zerolog calls it after a Fatal event, before the
+// process exits, so that the Fatal line and everything before it arrive
+// (zerolog.MultiLevelWriter passes the call on to the writers it holds). It
+// does not close the client, which other loggers may share: the writer keeps
+// working after Close.
+func (w *Writer) Close() error {
+	if w.closeTimeout <= 0 {
+		return nil
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), w.closeTimeout)
+	defer cancel()
+	return w.c.Flush(ctx)
 }
 
 // Write sends the event p, reading its level from zerolog's level key. It

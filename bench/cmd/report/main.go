@@ -181,8 +181,16 @@ func rewriteReadme(path string, res *results, hdr header, outDir string, charts 
 	if err != nil {
 		return err
 	}
-	section, _ := res.markdown(hdr, func(name string) string { return "docs/bench/" + name }, charts)
-	out, err := replaceSection(string(doc), section)
+	// The full report goes beside the charts; the README gets its
+	// summary (header, targets, charts) and a link to it.
+	full, _ := res.markdown(hdr, func(name string) string { return name }, charts)
+	if err := os.WriteFile(filepath.Join(docs, "report.md"), []byte("# Benchmark report\n\n"+full), 0o644); err != nil {
+		return err
+	}
+	var section strings.Builder
+	res.summary(&section, hdr, func(name string) string { return "docs/bench/" + name }, charts)
+	section.WriteString("The full tables (every framework, scenario and row; sustained load; metrics; throughput): [docs/bench/report.md](docs/bench/report.md).\n")
+	out, err := replaceSection(string(doc), section.String())
 	if err != nil {
 		return err
 	}
