@@ -237,7 +237,7 @@ func ParseDateTime(s string) (t time.Time, zone, ok bool) {
 	case len(rest) == 6 && (rest[0] == '+' || rest[0] == '-') && rest[3] == ':':
 		oh, ok1 := digits(rest[1:3])
 		om, ok2 := digits(rest[4:6])
-		if !ok1 || !ok2 || oh > 23 || om > 60 { // as time.Parse, which reads ±hh:60
+		if !ok1 || !ok2 || oh > 24 || om > 60 { // as time.Parse, which reads ±24:mm and ±hh:60
 			return time.Time{}, false, false
 		}
 		offset = oh*3600 + om*60
