@@ -423,17 +423,8 @@ func (q *Queue) deliver(b *Batch) {
 	defer q.ring.busy.Store(false)
 	i := 0
 	for i < b.Len() {
-		if q.backoff.waiting() {
-			// The sink failed recently: until its back-off ends, frames
-			// go to the fallback, or fail at once with NoRetry.
-			switch {
-			case q.fallback != nil:
-				q.sendFallback(b, i)
-				return
-			case q.noRetry:
-				q.failed.Add(uint64(b.Len() - i))
-				return
-			}
+		if q.backoff.waiting() && q.divert(b, i) {
+			return // the sink failed recently and its back-off is not over
 		}
 		v := b.From(i)
 		n, err := q.sink.Send(&v)
@@ -466,12 +457,7 @@ func (q *Queue) deliver(b *Batch) {
 			d = max(d, ra.RetryAfter())
 			q.backoff.until = time.Now().Add(d)
 		}
-		switch {
-		case q.fallback != nil:
-			q.sendFallback(b, i)
-			return
-		case q.noRetry:
-			q.failed.Add(uint64(b.Len() - i))
+		if q.divert(b, i) {
 			return
 		}
 		if !q.sleep(d) {
@@ -479,6 +465,21 @@ func (q *Queue) deliver(b *Batch) {
 			return
 		}
 	}
+}
+
+// divert hands frames i.. of b, which the sink cannot take now, to the
+// fallback, or counts them failed with NoRetry; false when they are to wait
+// for the sink instead.
+func (q *Queue) divert(b *Batch, i int) bool {
+	switch {
+	case q.fallback != nil:
+		q.sendFallback(b, i)
+	case q.noRetry:
+		q.failed.Add(uint64(b.Len() - i))
+	default:
+		return false
+	}
+	return true
 }
 
 func (q *Queue) sendFallback(b *Batch, i int) {
