@@ -63,6 +63,17 @@ func Statsd(t testing.TB) (addr, flushFile string) {
 	flushFile = runFile("statsd-flush.jsonl")
 	listening(t, "statsd", addr) // statsd takes TCP on its UDP port too
 	present(t, "statsd", "flush file", flushFile)
+	// statsd flushes every second, its own counters at least: a file
+	// written longer ago belongs to another statsd than the one listening
+	// (one started with another METLOG_PEERS_DIR).
+	for deadline := time.Now().Add(3 * time.Second); ; time.Sleep(100 * time.Millisecond) {
+		if st, err := os.Stat(flushFile); err == nil && time.Since(st.ModTime()) < 3*time.Second {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Skipf("statsd listens on %s but does not write %s: is METLOG_PEERS_DIR the folder of the statsd running? %s", addr, flushFile, startHint)
+		}
+	}
 	return addr, flushFile
 }
 
