@@ -178,8 +178,14 @@ func (e *Entry) TextSince(mark int) string {
 }
 
 // MaxMessageSize returns the client's limit on one encoded message, in
-// bytes (WithMaxMessageSize, lowered to fit a datagram sender's frames).
-func (c *Client) MaxMessageSize() int { return c.enc.maxSize }
+// bytes (WithMaxMessageSize, lowered to fit a datagram sender's frames);
+// DefaultMaxMessageSize for a nil client.
+func (c *Client) MaxMessageSize() int {
+	if c == nil {
+		return DefaultMaxMessageSize
+	}
+	return c.enc.maxSize
+}
 
 // SendEntry sets the entry's fields on its message and sends it with c. The
 // entry can be freed as soon as Send returns.

@@ -376,7 +376,8 @@ func TestStatsdAggregated(t *testing.T) {
 }
 
 func TestStatsdAddress(t *testing.T) {
-	for _, bad := range []string{"", "http://127.0.0.1:8125", "udp://", "tcp://nohost", "unix:///tmp/x", "udp://host:", "::1"} {
+	for _, bad := range []string{"", "http://127.0.0.1:8125", "udp://", "tcp://nohost", "unix:///tmp/x", "udp://host:", "::1",
+		"tcp:/x", "udp://nohost:99999", "tcp://127.0.0.1:8125/path", "udp://127.0.0.1:8125,"} {
 		if m, err := metrics.NewStatsd(bad); err == nil {
 			m.Close(context.Background())
 			t.Errorf("NewStatsd(%q) succeeded", bad)
@@ -500,5 +501,35 @@ func TestStatsdCloseDeadline(t *testing.T) {
 	}
 	if st := m.Stats(); st.Written+st.Dropped < st.Lines {
 		t.Errorf("stats %+v", st)
+	}
+}
+
+// TestStatsdErrorHandler: with statsd unreachable over TCP, every line is
+// dropped and counted, and WithErrorHandler's function hears why.
+func TestStatsdErrorHandler(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := ln.Addr().String()
+	ln.Close() // nothing listens
+	var mu sync.Mutex
+	var errs []error
+	m, err := metrics.NewStatsd("TCP://"+addr, metrics.WithMode(metrics.Direct), metrics.WithErrorHandler(func(err error) {
+		mu.Lock()
+		errs = append(errs, err)
+		mu.Unlock()
+	}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	m.Incr("lost", 1)
+	if err := m.Close(ctx5s(t)); err != nil {
+		t.Fatal(err)
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	if st := m.Stats(); len(errs) == 0 || st.Errors == 0 || st.Dropped != 1 || st.Written != 0 {
+		t.Errorf("errors heard %v, stats %+v", errs, st)
 	}
 }
