@@ -138,7 +138,11 @@ func slogCall(s sinks, sc string) func() {
 	if len(hs) == 1 {
 		h = hs[0]
 	}
-	l := slog.New(h)
+	return slogScenario(slog.New(h), sc)
+}
+
+// slogScenario returns one logging call of scenario sc on l.
+func slogScenario(l *slog.Logger, sc string) func() {
 	switch sc {
 	case static:
 		return func() { l.Info(slogMsg) }
@@ -215,7 +219,11 @@ func zapCall(s sinks, sc string) func() {
 	if s.otel != nil {
 		cores = append(cores, otelzap.NewCore(bridgeName, otelzap.WithLoggerProvider(s.otel)))
 	}
-	l := zap.New(zapcore.NewTee(cores...))
+	return zapScenario(zap.New(zapcore.NewTee(cores...)), sc)
+}
+
+// zapScenario returns one logging call of scenario sc on l.
+func zapScenario(l *zap.Logger, sc string) func() {
 	switch sc {
 	case static:
 		return func() { l.Info(zapMsg) }
@@ -281,6 +289,11 @@ func logrusCall(s sinks, sc string) func() {
 	if s.otel != nil {
 		l.AddHook(otellogrus.NewHook(bridgeName, otellogrus.WithLoggerProvider(s.otel)))
 	}
+	return logrusScenario(l, sc)
+}
+
+// logrusScenario returns one logging call of scenario sc on l.
+func logrusScenario(l *logrus.Logger, sc string) func() {
 	switch sc {
 	case static:
 		return func() { l.Info(logrusMsg) }
@@ -365,6 +378,12 @@ func zerologCall(s sinks, sc string) func() {
 	default:
 		panic("zerolog: no official OpenTelemetry bridge")
 	}
+	return zerologScenario(w, sc)
+}
+
+// zerologScenario returns one logging call of scenario sc on a logger
+// writing to w.
+func zerologScenario(w io.Writer, sc string) func() {
 	l := zerolog.New(w).Level(zerolog.InfoLevel).With().Timestamp().Logger()
 	switch sc {
 	case static:

@@ -4,15 +4,12 @@ import (
 	"errors"
 	"testing"
 	"time"
-
-	"go.uber.org/zap"
-	"go.uber.org/zap/zapcore"
 )
 
 // Encoder benchmarks. The ten fields mirror zap's benchmark set (an int,
 // ints, a string, strings, a time, times, an object, objects, an error)
-// plus a duration; the same fields go through zap's production JSON
-// encoder for comparison. Encoders must not allocate:
+// plus a duration. Encoders must not allocate. The comparison with zap's
+// own encoder is bench's BenchmarkEncoder (a module of its own):
 //
 //	go test -run='^$' -bench=Encode -benchmem ./core
 
@@ -111,74 +108,6 @@ func BenchmarkEncode(b *testing.B) {
 				}
 			})
 		}
-	}
-}
-
-type zapBenchUser struct{}
-
-func (zapBenchUser) MarshalLogObject(enc zapcore.ObjectEncoder) error {
-	enc.AddString("name", benchUser.name)
-	enc.AddString("email", benchUser.email)
-	enc.AddTime("created_at", benchUser.createdAt)
-	return nil
-}
-
-type zapBenchUsers struct{}
-
-func (zapBenchUsers) MarshalLogArray(enc zapcore.ArrayEncoder) error {
-	for i := 0; i < 10; i++ {
-		if err := enc.AppendObject(zapBenchUser{}); err != nil {
-			return err
-		}
-	}
-	return nil
-}
-
-func zapBenchFields() []zap.Field {
-	return []zap.Field{
-		zap.Int64("int", benchInts[0]),
-		zap.Int64s("ints", benchInts),
-		zap.String("string", benchStrings[0]),
-		zap.Strings("strings", benchStrings),
-		zap.Time("time", benchTimes[0]),
-		zap.Times("times", benchTimes),
-		zap.Object("user", zapBenchUser{}),
-		zap.Array("users", zapBenchUsers{}),
-		zap.Error(benchErr),
-		zap.Duration("duration", 1500*time.Millisecond),
-	}
-}
-
-// BenchmarkZapJSONEncoder encodes the same entries with zap's production
-// JSON encoder, fields built once as for BenchmarkEncode.
-func BenchmarkZapJSONEncoder(b *testing.B) {
-	for _, c := range []struct {
-		name   string
-		fields []zap.Field
-	}{
-		{"static", nil},
-		{"10fields", zapBenchFields()},
-	} {
-		b.Run(c.name, func(b *testing.B) {
-			enc := zapcore.NewJSONEncoder(zap.NewProductionEncoderConfig())
-			ent := zapcore.Entry{Level: zapcore.InfoLevel, LoggerName: "bench", Message: benchPayload}
-			buf, err := enc.EncodeEntry(ent, c.fields)
-			if err != nil {
-				b.Fatal(err)
-			}
-			b.SetBytes(int64(buf.Len()))
-			buf.Free()
-			b.ReportAllocs()
-			b.ResetTimer()
-			for i := 0; i < b.N; i++ {
-				ent.Time = time.Now()
-				buf, err := enc.EncodeEntry(ent, c.fields)
-				if err != nil {
-					b.Fatal(err)
-				}
-				buf.Free()
-			}
-		})
 	}
 }
 

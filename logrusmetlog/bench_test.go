@@ -14,16 +14,15 @@ import (
 // benchMessage is as long as the message of zap's benchmarks.
 const benchMessage = "Test logging, but use a somewhat realistic message length."
 
-// BenchmarkLogrus runs zap's scenarios (a static message, 10 fields per
-// call, 10 fields of context) for logrus's own JSONFormatter to io.Discard
-// and, in the same run, for the same logger with our hook added
-// (logrus-json+metlog-*: what the hook adds to logrus's cost) and for the
-// hook alone behind DiscardFormatter (metlog-only*). Besides the wall
+// BenchmarkHook runs zap's scenarios (a static message, 10 fields per
+// call, 10 fields of context) through a logger whose only destination is
+// our hook (DiscardFormatter spares logrus its own formatting), in each
+// wire format, to a client that discards what it sends. Besides the wall
 // clock it reports cpu-ns/op, the process's CPU time per call including
-// the delivery of the backlog after the timed loop (the logging
-// goroutines, the client's sender goroutine and the garbage collector),
-// which a busy machine disturbs less.
-func BenchmarkLogrus(b *testing.B) {
+// the delivery of the backlog after the timed loop. The comparisons with
+// logrus's JSONFormatter, with a hook that does nothing and with the hook
+// converting only are the bench module's (BenchmarkParts/logrus).
+func BenchmarkHook(b *testing.B) {
 	scenarios := []struct {
 		name string
 		call func(*logrus.Logger) func() // returns one logging call
@@ -39,56 +38,19 @@ func BenchmarkLogrus(b *testing.B) {
 			return func() { e.Info(benchMessage) }
 		}},
 	}
-	clients := map[core.Format]*core.Client{}
-	for _, f := range metlogtest.Formats {
-		clients[f] = metlogtest.BenchClient(b, f)
-	}
-	// The hook's conversion of the entry alone: its client's filter rejects
-	// every message once the hook has built it, before encoding.
-	convertOnly, err := core.New("", core.WithSender(core.NewWriterSender(io.Discard)),
-		core.WithFilter(func(*core.Message) bool { return false }))
-	if err != nil {
-		b.Fatal(err)
-	}
-	b.Cleanup(func() {
-		if err := convertOnly.Close(context.Background()); err != nil {
-			b.Error(err)
-		}
-	})
-	// "logrus-json+noop-hook" separates what logrus itself spends on having
-	// any hook (it copies its hook map under its logger mutex for every
-	// entry) from what our hook costs.
-	setups := []struct {
-		name      string
-		formatter logrus.Formatter
-		client    *core.Client
-		noop      bool
-	}{
-		{"logrus-json", &logrus.JSONFormatter{}, nil, false},
-		{"logrus-json+noop-hook", &logrus.JSONFormatter{}, nil, true},
-		{"logrus-json+metlog-convert-only", &logrus.JSONFormatter{}, convertOnly, false},
-		{"logrus-json+metlog-json", &logrus.JSONFormatter{}, clients[core.FormatJSON], false},
-		{"logrus-json+metlog-heka", &logrus.JSONFormatter{}, clients[core.FormatHeka], false},
-		{"metlog-only", logrusmetlog.DiscardFormatter{}, clients[core.FormatJSON], false},
-		{"metlog-only-heka", logrusmetlog.DiscardFormatter{}, clients[core.FormatHeka], false},
-	}
 	for _, sc := range scenarios {
 		b.Run(sc.name, func(b *testing.B) {
-			for _, su := range setups {
-				b.Run(su.name, func(b *testing.B) {
-					logger := &logrus.Logger{
-						Out:       io.Discard,
-						Formatter: su.formatter,
-						Hooks:     make(logrus.LevelHooks),
-						Level:     logrus.DebugLevel,
-					}
-					if su.client != nil {
-						logger.AddHook(logrusmetlog.NewHook(su.client))
-					}
-					if su.noop {
-						logger.AddHook(noopHook{})
-					}
-					metlogtest.RunParallel(b, su.client, sc.call(logger))
+			for _, f := range metlogtest.Formats {
+				c := metlogtest.BenchClient(b, f)
+				logger := &logrus.Logger{
+					Out:       io.Discard,
+					Formatter: logrusmetlog.DiscardFormatter{},
+					Hooks:     make(logrus.LevelHooks),
+					Level:     logrus.DebugLevel,
+				}
+				logger.AddHook(logrusmetlog.NewHook(c))
+				b.Run("metlog-"+f.String(), func(b *testing.B) {
+					metlogtest.RunParallel(b, c, sc.call(logger))
 				})
 			}
 		})
@@ -139,9 +101,3 @@ func BenchmarkConvert(b *testing.B) {
 		})
 	}
 }
-
-// noopHook fires on every level and does nothing.
-type noopHook struct{}
-
-func (noopHook) Levels() []logrus.Level   { return logrus.AllLevels }
-func (noopHook) Fire(*logrus.Entry) error { return nil }

@@ -68,8 +68,8 @@ func Example() {
 
 // With the hook as the only destination, DiscardFormatter spares logrus
 // the formatting of every entry for an output nobody reads: logrus then
-// does little besides copying the entry and running the hooks (compare
-// BenchmarkLogrus/*/metlog-only with */logrus-json).
+// does little besides copying the entry and running the hooks (the bench
+// module's BenchmarkParts/logrus compares metlog-json with native-discard).
 func ExampleDiscardFormatter() {
 	capt := core.NewCapture()
 	c, err := core.New("", core.WithSender(capt), core.WithFormat(core.FormatHeka), core.WithLogger("app"))

@@ -1,10 +1,8 @@
 package slogmetlog
 
 import (
-	"context"
 	"errors"
 	"fmt"
-	"io"
 	"log/slog"
 	"strconv"
 	"testing"
@@ -14,9 +12,10 @@ import (
 )
 
 // The scenarios and fields of zap's benchmark suite (benchmarks/slog_test.go
-// there), run beside slog's JSON handler writing to io.Discard and a no-op
-// handler that measures slog's front end (time.Now, runtime.Callers,
-// building the Record) alone.
+// there), logged through our handler in each wire format to a client that
+// discards what it sends. The comparisons with slog's JSON handler and
+// with slog's front end alone (a no-op handler) are the bench module's
+// (BenchmarkParts/slog).
 
 var (
 	benchMsg      = "Test logging, but use a somewhat realistic message length."
@@ -79,15 +78,7 @@ func newBenchUsers() benchUsers {
 
 func (u benchUsers) LogValue() slog.Value { return u.value }
 
-// noopHandler does nothing: with it, a benchmark measures slog's front end.
-type noopHandler struct{}
-
-func (noopHandler) Enabled(context.Context, slog.Level) bool  { return true }
-func (noopHandler) Handle(context.Context, slog.Record) error { return nil }
-func (h noopHandler) WithAttrs([]slog.Attr) slog.Handler      { return h }
-func (h noopHandler) WithGroup(string) slog.Handler           { return h }
-
-func BenchmarkSlog(b *testing.B) {
+func BenchmarkHandler(b *testing.B) {
 	scenarios := []struct {
 		name string
 		run  func(*slog.Logger) func()
@@ -105,12 +96,6 @@ func BenchmarkSlog(b *testing.B) {
 	}
 	for _, sc := range scenarios {
 		b.Run(sc.name, func(b *testing.B) {
-			b.Run("json-handler", func(b *testing.B) {
-				metlogtest.RunParallel(b, nil, sc.run(slog.New(slog.NewJSONHandler(io.Discard, nil))))
-			})
-			b.Run("noop-handler", func(b *testing.B) {
-				metlogtest.RunParallel(b, nil, sc.run(slog.New(noopHandler{})))
-			})
 			for _, f := range metlogtest.Formats {
 				c := metlogtest.BenchClient(b, f)
 				log := sc.run(slog.New(NewHandler(c, nil)))

@@ -2,7 +2,6 @@ package zapmetlog_test
 
 import (
 	"errors"
-	"io"
 	"testing"
 	"time"
 
@@ -13,10 +12,10 @@ import (
 )
 
 // The scenarios of zap's own benchmarks: a static message, a
-// message with 10 fields, and a logger holding those 10 fields as context.
-// Each runs zap's JSON core writing to io.Discard ("zap-json") beside our
-// core with each wire format, sending to io.Discard, and a core that does
-// nothing ("noop-core": zap's front end alone).
+// message with 10 fields, and a logger holding those 10 fields as context,
+// logged through our core in each wire format to a client that discards
+// what it sends. The comparisons with zap's own JSON core and with zap's
+// front end alone are the bench module's (BenchmarkParts/zap).
 
 type benchUser struct {
 	Name, Email string
@@ -68,7 +67,7 @@ func tenFields() []zap.Field {
 
 const benchMsg = "Go fast, or do not go."
 
-func BenchmarkZap(b *testing.B) {
+func BenchmarkCore(b *testing.B) {
 	scenarios := []struct {
 		name string
 		log  func(l *zap.Logger) func() // returns one logging call
@@ -86,13 +85,6 @@ func BenchmarkZap(b *testing.B) {
 	}
 	for _, s := range scenarios {
 		b.Run(s.name, func(b *testing.B) {
-			b.Run("zap-json", func(b *testing.B) {
-				enc := zapcore.NewJSONEncoder(zap.NewProductionEncoderConfig())
-				metlogtest.RunParallel(b, nil, s.log(zap.New(zapcore.NewCore(enc, zapcore.AddSync(io.Discard), zap.DebugLevel))))
-			})
-			b.Run("noop-core", func(b *testing.B) {
-				metlogtest.RunParallel(b, nil, s.log(zap.New(noopCore{})))
-			})
 			for _, f := range metlogtest.Formats {
 				c := metlogtest.BenchClient(b, f)
 				log := s.log(zap.New(zapmetlog.NewCore(c, zap.DebugLevel)))
@@ -103,16 +95,3 @@ func BenchmarkZap(b *testing.B) {
 		})
 	}
 }
-
-// noopCore takes every entry and does nothing with it: beside the others it
-// measures zap's front end alone (Check, the entry, time.Now, With's
-// field slices), the part of each figure that no core changes.
-type noopCore struct{}
-
-func (noopCore) Enabled(zapcore.Level) bool          { return true }
-func (c noopCore) With([]zapcore.Field) zapcore.Core { return c }
-func (c noopCore) Check(e zapcore.Entry, ce *zapcore.CheckedEntry) *zapcore.CheckedEntry {
-	return ce.AddCore(e, c)
-}
-func (noopCore) Write(zapcore.Entry, []zapcore.Field) error { return nil }
-func (noopCore) Sync() error                                { return nil }

@@ -10,7 +10,6 @@ import (
 	"github.com/metlog-go/metlog/core"
 	"github.com/metlog-go/metlog/internal/metlogtest"
 	"github.com/rs/zerolog"
-	"github.com/valyala/fastjson"
 )
 
 // The scenarios of zap's benchmark suite, for zerolog: a static message,
@@ -73,7 +72,12 @@ func benchContext(c zerolog.Context) zerolog.Context {
 		Err(benchErr)
 }
 
-func BenchmarkZerolog(b *testing.B) {
+// BenchmarkLogger logs the scenarios through a zerolog logger whose only
+// writer is ours, in each wire format, to a client that discards what it
+// sends. The comparisons with zerolog writing to io.Discard, with parsing
+// alone and with ours beside zerolog's own output are the bench module's
+// (BenchmarkParts/zerolog).
+func BenchmarkLogger(b *testing.B) {
 	scenarios := []struct {
 		name string
 		log  func(l zerolog.Logger) zerolog.Logger // logger set-up
@@ -93,33 +97,22 @@ func BenchmarkZerolog(b *testing.B) {
 				}
 				return l
 			}
-			b.Run("zerolog", func(b *testing.B) {
-				l := newLogger(io.Discard)
-				metlogtest.RunParallel(b, nil, func() { sc.run(&l) })
-			})
-			// The floor under any writer that parses events with fastjson,
-			// as this package must: parsing alone, in the same set-up.
-			b.Run("zerolog+fastjson-only", func(b *testing.B) {
-				l := newLogger(zerolog.MultiLevelWriter(io.Discard, &parseOnly{}))
-				metlogtest.RunParallel(b, nil, func() { sc.run(&l) })
-			})
-			// Each beside zerolog writing to io.Discard, as the first is:
-			// zerolog.New(zerolog.MultiLevelWriter(io.Discard, w)). The
-			// "-nocache" variant does not learn the logger's context (the
-			// events here repeat their fields exactly, so with the cache
-			// even 10fields converts its fields once).
+			// Our writer as the logger's only writer. The "-nocache"
+			// variant does not learn the logger's context (the events here
+			// repeat their fields exactly, so with the cache even 10fields
+			// converts its fields once).
 			for _, v := range []struct {
 				name string
 				f    core.Format
 				opts []Option
 			}{
-				{"zerolog+metlog-json", core.FormatJSON, nil},
-				{"zerolog+metlog-heka", core.FormatHeka, nil},
-				{"zerolog+metlog-json-nocache", core.FormatJSON, []Option{WithContextCache(0)}},
+				{"metlog-json", core.FormatJSON, nil},
+				{"metlog-heka", core.FormatHeka, nil},
+				{"metlog-json-nocache", core.FormatJSON, []Option{WithContextCache(0)}},
 			} {
 				b.Run(v.name, func(b *testing.B) {
 					c := metlogtest.BenchClient(b, v.f)
-					l := newLogger(zerolog.MultiLevelWriter(io.Discard, NewWriter(c, v.opts...)))
+					l := newLogger(NewWriter(c, v.opts...))
 					metlogtest.RunParallel(b, c, func() { sc.run(&l) })
 				})
 			}
@@ -162,38 +155,5 @@ func benchEvents() []struct {
 			l = benchContext(l.With()).Logger()
 			l.Info().Msg(benchMessage)
 		})},
-	}
-}
-
-// parseOnly is a zerolog.LevelWriter that parses each event with a pooled
-// fastjson parser and does nothing else.
-type parseOnly struct{ pool fastjson.ParserPool }
-
-func (w *parseOnly) Write(p []byte) (int, error) {
-	return w.WriteLevel(zerolog.NoLevel, p)
-}
-
-func (w *parseOnly) WriteLevel(_ zerolog.Level, p []byte) (int, error) {
-	ps := w.pool.Get()
-	_, err := ps.ParseBytes(p)
-	w.pool.Put(ps)
-	return len(p), err
-}
-
-// BenchmarkParse measures fastjson parsing an event, the first step of
-// every Write, alone: the floor under the writer's cost.
-func BenchmarkParse(b *testing.B) {
-	for _, ev := range benchEvents() {
-		b.Run(ev.name, func(b *testing.B) {
-			b.SetBytes(int64(len(ev.p)))
-			var pool fastjson.ParserPool
-			metlogtest.RunParallel(b, nil, func() {
-				p := pool.Get()
-				if _, err := p.ParseBytes(ev.p); err != nil {
-					b.Error(err)
-				}
-				pool.Put(p)
-			})
-		})
 	}
 }

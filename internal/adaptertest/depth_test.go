@@ -1,4 +1,4 @@
-package core_test
+package adaptertest_test
 
 import (
 	"log/slog"
