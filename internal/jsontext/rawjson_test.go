@@ -55,8 +55,8 @@ func TestAppendRawJSON(t *testing.T) {
 
 // FuzzRawJSON checks AppendRawJSON against encoding/json: it accepts what
 // json.Valid accepts (within its depth limit), its output is valid compact
-// JSON in valid UTF-8 that nests at most MaxDepth+1 containers deep (it
-// starts at depth 0), and equals json.Compact's for valid UTF-8 input that
+// JSON in valid UTF-8 that nests at most MaxDepth+1 containers that are
+// not empty (it starts at depth 0), and equals json.Compact's for valid UTF-8 input that
 // nests no deeper than MaxDepth.
 func FuzzRawJSON(f *testing.F) {
 	for _, s := range []string{`{"a":[1,{"b":null}]}`, ` [ 1 , "x" ] `, `"\u0041\n"`, "\"\xff\"", `-1.5e+10`, `{"a" 1}`, `[[[[]]]]`,
@@ -99,15 +99,23 @@ func FuzzRawJSON(f *testing.F) {
 	})
 }
 
-// nesting returns how many containers deep v nests (0 for a scalar).
+// nesting returns how many containers that are not empty v nests (0 for
+// a scalar or an empty object or array): an empty one deeper than MaxDepth
+// is kept, as it holds nothing to nest further.
 func nesting(v any) int {
 	n := 0
 	switch v := v.(type) {
 	case []any:
+		if len(v) == 0 {
+			return 0
+		}
 		for _, e := range v {
 			n = max(n, nesting(e))
 		}
 	case map[string]any:
+		if len(v) == 0 {
+			return 0
+		}
 		for _, e := range v {
 			n = max(n, nesting(e))
 		}
