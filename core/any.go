@@ -287,37 +287,27 @@ func (e *Entry) addRepeated(f Field, depth int) {
 	}
 }
 
-// addAnyMap adds m as a group sorted by key; the keys are sorted in the
-// entry's string scratch, so this allocates nothing.
+// addAnyMap adds m as a group sorted by key.
 func (e *Entry) addAnyMap(k string, m map[string]any, depth int) {
-	if m == nil {
-		e.Add(jsonNull(k))
-		return
-	}
-	if e.tooDeep(k, depth) {
-		return
-	}
-	keys := SortedKeys(e, m)
-	e.OpenGroup(k)
-	for _, key := range keys {
-		e.addAny(key, m[key], depth+1)
-	}
-	e.CloseGroup(false)
+	addMap(e, k, m, depth, func(key string, v any) { e.addAny(key, v, depth+1) })
 }
 
 // addStringMap adds m as a group of strings sorted by key.
 func (e *Entry) addStringMap(k string, m map[string]string, depth int) {
-	if m == nil {
-		e.Add(jsonNull(k))
-		return
-	}
-	if e.tooDeep(k, depth) {
+	addMap(e, k, m, depth, func(key, v string) { e.Add(String(key, v)) })
+}
+
+// addMap adds m as a group sorted by key, each member through add, or null
+// for a nil map, or the depth marker (see tooDeep). The keys are sorted in
+// the entry's string scratch, so this allocates nothing.
+func addMap[V any](e *Entry, k string, m map[string]V, depth int, add func(key string, v V)) {
+	if !e.addsList(k, m == nil, depth) {
 		return
 	}
 	keys := SortedKeys(e, m)
 	e.OpenGroup(k)
 	for _, key := range keys {
-		e.Add(String(key, m[key]))
+		add(key, m[key])
 	}
 	e.CloseGroup(false)
 }
