@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/metlog-go/metlog/core"
+	"github.com/metlog-go/metlog/internal/benchfields"
 	"github.com/metlog-go/metlog/internal/metlogtest"
 	"github.com/metlog-go/metlog/logrusmetlog"
 	"github.com/sirupsen/logrus"
@@ -35,7 +36,7 @@ func TestFireAllocs(t *testing.T) {
 				"ms": map[string]string{"a": "b"}, "dur": time.Second, "bytes": []byte("x")}
 			for name, e := range map[string]*logrus.Entry{
 				"static":   {Logger: logger, Time: t0, Level: logrus.InfoLevel, Message: "static"},
-				"10fields": {Logger: logger, Data: tenFields(), Time: t0, Level: logrus.InfoLevel, Message: "ten"},
+				"10fields": {Logger: logger, Data: benchfields.Logrus(), Time: t0, Level: logrus.InfoLevel, Message: "ten"},
 				"nested":   {Logger: logger, Data: nested, Time: t0, Level: logrus.InfoLevel, Message: "nested"},
 				"context": {Logger: logger, Data: logrus.Fields{"a": 1}, Time: t0, Level: logrus.InfoLevel, Message: "ctx",
 					Context: context.WithValue(context.Background(), ctxKey{}, "r-1")},

@@ -6,13 +6,11 @@ import (
 	"testing"
 
 	"github.com/metlog-go/metlog/core"
+	"github.com/metlog-go/metlog/internal/benchfields"
 	"github.com/metlog-go/metlog/internal/metlogtest"
 	"github.com/metlog-go/metlog/logrusmetlog"
 	"github.com/sirupsen/logrus"
 )
-
-// benchMessage is as long as the message of zap's benchmarks.
-const benchMessage = "Test logging, but use a somewhat realistic message length."
 
 // BenchmarkHook runs zap's scenarios (a static message, 10 fields per
 // call, 10 fields of context) through a logger whose only destination is
@@ -28,14 +26,14 @@ func BenchmarkHook(b *testing.B) {
 		call func(*logrus.Logger) func() // returns one logging call
 	}{
 		{"static", func(l *logrus.Logger) func() {
-			return func() { l.Info(benchMessage) }
+			return func() { l.Info(benchfields.LogrusMessage) }
 		}},
 		{"10fields", func(l *logrus.Logger) func() {
-			return func() { l.WithFields(tenFields()).Info(benchMessage) }
+			return func() { l.WithFields(benchfields.Logrus()).Info(benchfields.LogrusMessage) }
 		}},
 		{"10context", func(l *logrus.Logger) func() {
-			e := l.WithFields(tenFields())
-			return func() { e.Info(benchMessage) }
+			e := l.WithFields(benchfields.Logrus())
+			return func() { e.Info(benchfields.LogrusMessage) }
 		}},
 	}
 	for _, sc := range scenarios {
@@ -66,9 +64,9 @@ func BenchmarkFire(b *testing.B) {
 		for _, sc := range []struct {
 			name string
 			data logrus.Fields
-		}{{"static", nil}, {"10fields", tenFields()}} {
+		}{{"static", nil}, {"10fields", benchfields.Logrus()}} {
 			b.Run(f.String()+"/"+sc.name, func(b *testing.B) {
-				e := &logrus.Entry{Logger: newLogger(), Data: sc.data, Time: t0, Level: logrus.InfoLevel, Message: benchMessage}
+				e := &logrus.Entry{Logger: newLogger(), Data: sc.data, Time: t0, Level: logrus.InfoLevel, Message: benchfields.LogrusMessage}
 				metlogtest.RunParallel(b, c, func() { _ = h.Fire(e) })
 			})
 		}
@@ -82,7 +80,7 @@ func BenchmarkConvert(b *testing.B) {
 	for _, sc := range []struct {
 		name string
 		data logrus.Fields
-	}{{"static", nil}, {"10fields", tenFields()}} {
+	}{{"static", nil}, {"10fields", benchfields.Logrus()}} {
 		b.Run(sc.name, func(b *testing.B) {
 			c, err := core.New("", core.WithSender(core.NewWriterSender(io.Discard)),
 				core.WithFilter(func(*core.Message) bool { return false }))
@@ -90,7 +88,7 @@ func BenchmarkConvert(b *testing.B) {
 				b.Fatal(err)
 			}
 			h := logrusmetlog.NewHook(c)
-			e := &logrus.Entry{Logger: newLogger(), Data: sc.data, Time: t0, Level: logrus.InfoLevel, Message: benchMessage}
+			e := &logrus.Entry{Logger: newLogger(), Data: sc.data, Time: t0, Level: logrus.InfoLevel, Message: benchfields.LogrusMessage}
 			metlogtest.RunParallel(b, nil, func() { _ = h.Fire(e) })
 			if st := c.Stats(); st.Enqueued != 0 {
 				b.Errorf("%d messages enqueued, want none", st.Enqueued)

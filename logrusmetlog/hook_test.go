@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/metlog-go/metlog/core"
+	"github.com/metlog-go/metlog/internal/benchfields"
 	"github.com/metlog-go/metlog/internal/metlogtest"
 	"github.com/metlog-go/metlog/logrusmetlog"
 	"github.com/sirupsen/logrus"
@@ -14,33 +15,9 @@ import (
 )
 
 var (
-	t0      = time.Date(2024, 5, 6, 7, 8, 9, 123456789, time.UTC)
+	t0      = benchfields.LogrusTime()
 	oneUser = &metlogtest.User{Name: "Jane Doe", Email: "jane@example.com", CreatedAt: t0}
 )
-
-func tenUsers() []*metlogtest.User {
-	us := make([]*metlogtest.User, 10)
-	for i := range us {
-		us[i] = &metlogtest.User{Name: "user" + string(rune('a'+i)), Email: "u@example.com", CreatedAt: t0.Add(time.Duration(i) * time.Hour)}
-	}
-	return us
-}
-
-// tenFields are zap's benchmark fields for logrus.
-func tenFields() logrus.Fields {
-	return logrus.Fields{
-		"int":     1,
-		"ints":    []int{0, 1, 2, 3, 4, 5, 6, 7, 8, 9},
-		"string":  "a string",
-		"strings": []string{"a", "b", "c", "d", "e", "f", "g", "h", "i", "j"},
-		"time":    t0,
-		"times":   []time.Time{t0, t0.Add(time.Second), t0.Add(time.Minute)},
-		"user1":   oneUser,
-		"user2":   oneUser,
-		"users":   tenUsers(),
-		"error":   errors.New("fail"),
-	}
-}
 
 type nilSlices struct {
 	B  []byte
@@ -64,7 +41,7 @@ var wantSeverity = map[logrus.Level]int{
 // logVariety logs entries of every level with values of many types.
 func logVariety(logger *logrus.Logger) {
 	logger.Info("static message")
-	logger.WithFields(tenFields()).Warn("ten fields")
+	logger.WithFields(benchfields.Logrus()).Warn("ten fields")
 	logger.WithError(errors.New("boom")).Error("failed")
 	logger.WithFields(logrus.Fields{
 		"req": logrus.Fields{"method": "GET", "status": 200, "hdr": map[string]any{"ua": "x/1", "n": 2.5}},

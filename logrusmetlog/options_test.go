@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/metlog-go/metlog/core"
+	"github.com/metlog-go/metlog/internal/benchfields"
 	"github.com/metlog-go/metlog/internal/metlogtest"
 	"github.com/metlog-go/metlog/logrusmetlog"
 	"github.com/sirupsen/logrus"
@@ -301,7 +302,7 @@ func TestConcurrent(t *testing.T) {
 	c, capt := metlogtest.NewClient(t, core.FormatHeka)
 	logger := newLogger()
 	logger.AddHook(logrusmetlog.NewHook(c))
-	base := logger.WithFields(tenFields())
+	base := logger.WithFields(benchfields.Logrus())
 	var wg sync.WaitGroup
 	for g := range 8 {
 		wg.Add(1)

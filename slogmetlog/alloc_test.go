@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/metlog-go/metlog/core"
+	"github.com/metlog-go/metlog/internal/benchfields"
 	"github.com/metlog-go/metlog/internal/metlogtest"
 )
 
@@ -31,9 +32,9 @@ func TestHandleAllocs(t *testing.T) {
 	}
 	var pcs [1]uintptr
 	runtime.Callers(1, pcs[:])
-	r := slog.NewRecord(time.Now(), slog.LevelInfo, benchMsg, pcs[0])
+	r := slog.NewRecord(time.Now(), slog.LevelInfo, benchfields.SlogMessage, pcs[0])
 	r.Add(benchFields...)
-	static := slog.NewRecord(time.Now(), slog.LevelInfo, benchMsg, pcs[0])
+	static := slog.NewRecord(time.Now(), slog.LevelInfo, benchfields.SlogMessage, pcs[0])
 	r.Add("map", map[string]any{"b": 1, "a": "x"}, "group", slog.GroupValue(slog.Int("n", 1)))
 	for _, f := range metlogtest.Formats {
 		c, err := core.New("", core.WithSender(core.NewWriterSender(io.Discard)), core.WithFormat(f))

@@ -1,13 +1,11 @@
 package slogmetlog
 
 import (
-	"errors"
 	"fmt"
 	"log/slog"
-	"strconv"
 	"testing"
-	"time"
 
+	"github.com/metlog-go/metlog/internal/benchfields"
 	"github.com/metlog-go/metlog/internal/metlogtest"
 )
 
@@ -17,66 +15,8 @@ import (
 // with slog's front end alone (a no-op handler) are the bench module's
 // (BenchmarkParts/slog).
 
-var (
-	benchMsg      = "Test logging, but use a somewhat realistic message length."
-	benchInts     = []int{0, 1, 2, 3, 4, 5, 6, 7, 8, 9}
-	benchStrs     = []string{"0", "1", "2", "3", "4", "5", "6", "7", "8", "9"}
-	benchTimes    = tenTimes()
-	benchOneUser  = newBenchUser(0)
-	benchTenUsers = newBenchUsers()
-	benchErr      = errors.New("fail")
-	benchFields   = []any{
-		"int", benchInts[0],
-		"ints", benchInts,
-		"string", benchStrs[0],
-		"strings", benchStrs,
-		"time", benchTimes[0],
-		"times", benchTimes,
-		"user1", benchOneUser,
-		"user2", benchOneUser,
-		"users", benchTenUsers,
-		"error", benchErr,
-	}
-)
-
-func tenTimes() []time.Time {
-	ts := make([]time.Time, 10)
-	for i := range ts {
-		ts[i] = time.Unix(int64(i), 0)
-	}
-	return ts
-}
-
-// benchUser is zap's benchmark user. Its LogValue returns a value built
-// once: every resolving handler calls it, and an allocating LogValue
-// would add the same allocation to each of them.
-type benchUser struct {
-	Name      string    `json:"name"`
-	Email     string    `json:"email"`
-	CreatedAt time.Time `json:"created_at"`
-	value     slog.Value
-}
-
-func newBenchUser(i int) *benchUser {
-	u := &benchUser{Name: "Jane Doe " + strconv.Itoa(i), Email: "jane@test.com", CreatedAt: time.Unix(0, 0)}
-	u.value = slog.GroupValue(slog.String("name", u.Name), slog.String("email", u.Email), slog.Time("created_at", u.CreatedAt))
-	return u
-}
-
-func (u *benchUser) LogValue() slog.Value { return u.value }
-
-// benchUsers is zap's list of ten users, logged as a group keyed by index.
-type benchUsers struct{ value slog.Value }
-
-func newBenchUsers() benchUsers {
-	attrs := make([]slog.Attr, 10)
-	for i := range attrs {
-		attrs[i] = slog.Any(strconv.Itoa(i), newBenchUser(i))
-	}
-	return benchUsers{slog.GroupValue(attrs...)}
-}
-
-func (u benchUsers) LogValue() slog.Value { return u.value }
+// benchFields are built once: slog's benchmarks pass one slice to every call.
+var benchFields = benchfields.Slog()
 
 func BenchmarkHandler(b *testing.B) {
 	scenarios := []struct {
@@ -84,14 +24,14 @@ func BenchmarkHandler(b *testing.B) {
 		run  func(*slog.Logger) func()
 	}{
 		{"static", func(l *slog.Logger) func() {
-			return func() { l.Info(benchMsg) }
+			return func() { l.Info(benchfields.SlogMessage) }
 		}},
 		{"10fields", func(l *slog.Logger) func() {
-			return func() { l.Info(benchMsg, benchFields...) }
+			return func() { l.Info(benchfields.SlogMessage, benchFields...) }
 		}},
 		{"10context", func(l *slog.Logger) func() {
 			l = l.With(benchFields...)
-			return func() { l.Info(benchMsg) }
+			return func() { l.Info(benchfields.SlogMessage) }
 		}},
 	}
 	for _, sc := range scenarios {
@@ -113,7 +53,7 @@ func TestBenchFieldsEncoded(t *testing.T) {
 	for _, f := range metlogtest.Formats {
 		t.Run(f.String(), func(t *testing.T) {
 			c, cp := metlogtest.NewClient(t, f)
-			slog.New(NewHandler(c, nil)).Info(benchMsg, benchFields...)
+			slog.New(NewHandler(c, nil)).Info(benchfields.SlogMessage, benchFields...)
 			got, err := recordMap(metlogtest.One(t, c, cp), f)
 			if err != nil {
 				t.Fatal(err)

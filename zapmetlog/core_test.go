@@ -13,6 +13,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/metlog-go/metlog/core"
+	"github.com/metlog-go/metlog/internal/benchfields"
 	"github.com/metlog-go/metlog/internal/metlogtest"
 	"github.com/metlog-go/metlog/zapmetlog"
 	"go.uber.org/zap"
@@ -395,12 +396,12 @@ func TestNoAllocs(t *testing.T) {
 	for _, f := range metlogtest.Formats {
 		c, _ := metlogtest.NewClient(t, f)
 		zc := zapmetlog.NewCore(c, zap.DebugLevel)
-		fields := tenFields()
+		fields := benchfields.Zap()
 		ctx := zc.With(fields)
-		ent := zapcore.Entry{Level: zap.InfoLevel, Time: time.Now(), Message: benchMsg, LoggerName: "n",
+		ent := zapcore.Entry{Level: zap.InfoLevel, Time: time.Now(), Message: benchfields.ZapMessage, LoggerName: "n",
 			Caller: zapcore.EntryCaller{Defined: true, File: "f.go", Line: 1, Function: "fn"}}
 		for name, write := range map[string]func(){
-			"static":    func() { _ = zc.Write(zapcore.Entry{Message: benchMsg}, nil) },
+			"static":    func() { _ = zc.Write(zapcore.Entry{Message: benchfields.ZapMessage}, nil) },
 			"10fields":  func() { _ = zc.Write(ent, fields) },
 			"10context": func() { _ = ctx.Write(ent, nil) },
 		} {

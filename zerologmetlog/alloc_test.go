@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/metlog-go/metlog/core"
+	"github.com/metlog-go/metlog/internal/benchfields"
 	"github.com/metlog-go/metlog/internal/metlogtest"
 	"github.com/rs/zerolog"
 )
@@ -26,9 +27,12 @@ func TestNoAllocs(t *testing.T) {
 		log(zerolog.New(&buf).With().Timestamp().Logger())
 		events = append(events, bytes.Clone(buf.Bytes()))
 	}
-	record(func(l zerolog.Logger) { l.Info().Msg(benchMessage) })
-	record(func(l zerolog.Logger) { benchFields(l.Info()).Msg(benchMessage) })
-	record(func(l zerolog.Logger) { l = benchContext(l.With()).Logger(); l.Info().Msg(benchMessage) })
+	record(func(l zerolog.Logger) { l.Info().Msg(benchfields.ZerologMessage) })
+	record(func(l zerolog.Logger) { benchfields.Zerolog(l.Info()).Msg(benchfields.ZerologMessage) })
+	record(func(l zerolog.Logger) {
+		l = benchfields.Zerolog(l.With()).Logger()
+		l.Info().Msg(benchfields.ZerologMessage)
+	})
 	record(func(l zerolog.Logger) {
 		l.Warn().Str("q", "a \"quoted\"\n\tvalue é").Strs("qs", []string{`x\y`, "z"}).
 			RawJSON("r", []byte(`{"k\"":[1,2.5,"\u00e9"],"n":null}`)).Stack().Err(benchErr).Caller().

@@ -5,9 +5,9 @@ import (
 	"errors"
 	"io"
 	"testing"
-	"time"
 
 	"github.com/metlog-go/metlog/core"
+	"github.com/metlog-go/metlog/internal/benchfields"
 	"github.com/metlog-go/metlog/internal/metlogtest"
 	"github.com/rs/zerolog"
 )
@@ -15,62 +15,8 @@ import (
 // The scenarios of zap's benchmark suite, for zerolog: a static message,
 // an event with ten fields, and a logger holding the ten fields as context.
 
-const benchMessage = "Log a message of the length a real service would log. (#0)"
-
-var (
-	benchErr     = errors.New("fail")
-	benchInts    = []int{1, 2, 3, 4, 5, 6, 7, 8, 9, 0}
-	benchStrings = []string{"a", "b", "c", "d", "e", "f", "g", "h", "i", "j"}
-	benchTimes   = []time.Time{
-		time.Unix(0, 0), time.Unix(1, 0), time.Unix(2, 0), time.Unix(3, 0), time.Unix(4, 0),
-		time.Unix(5, 0), time.Unix(6, 0), time.Unix(7, 0), time.Unix(8, 0), time.Unix(9, 0),
-	}
-	benchUser  = &benchUserT{Name: "Jane Doe", Email: "jane@test.com", CreatedAt: time.Date(1980, 1, 1, 12, 0, 0, 0, time.UTC)}
-	benchUsers = benchUsersT{benchUser, benchUser, benchUser, benchUser, benchUser, benchUser, benchUser, benchUser, benchUser, benchUser}
-)
-
-type benchUserT struct {
-	Name, Email string
-	CreatedAt   time.Time
-}
-
-func (u *benchUserT) MarshalZerologObject(e *zerolog.Event) {
-	e.Str("name", u.Name).Str("email", u.Email).Int64("createdAt", u.CreatedAt.UnixNano())
-}
-
-type benchUsersT []*benchUserT
-
-func (uu benchUsersT) MarshalZerologArray(a *zerolog.Array) {
-	for _, u := range uu {
-		a.Object(u)
-	}
-}
-
-func benchFields(e *zerolog.Event) *zerolog.Event {
-	return e.Int("int", benchInts[0]).
-		Ints("ints", benchInts).
-		Str("string", benchStrings[0]).
-		Strs("strings", benchStrings).
-		Time("time", benchTimes[0]).
-		Times("times", benchTimes).
-		Object("user1", benchUser).
-		Object("user2", benchUser).
-		Array("users", benchUsers).
-		Err(benchErr)
-}
-
-func benchContext(c zerolog.Context) zerolog.Context {
-	return c.Int("int", benchInts[0]).
-		Ints("ints", benchInts).
-		Str("string", benchStrings[0]).
-		Strs("strings", benchStrings).
-		Time("time", benchTimes[0]).
-		Times("times", benchTimes).
-		Object("user1", benchUser).
-		Object("user2", benchUser).
-		Array("users", benchUsers).
-		Err(benchErr)
-}
+// benchErr is the error of the allocation tests' events.
+var benchErr = errors.New("fail")
 
 // BenchmarkLogger logs the scenarios through a zerolog logger whose only
 // writer is ours, in each wire format, to a client that discards what it
@@ -83,10 +29,10 @@ func BenchmarkLogger(b *testing.B) {
 		log  func(l zerolog.Logger) zerolog.Logger // logger set-up
 		run  func(l *zerolog.Logger)
 	}{
-		{"static", nil, func(l *zerolog.Logger) { l.Info().Msg(benchMessage) }},
-		{"10fields", nil, func(l *zerolog.Logger) { benchFields(l.Info()).Msg(benchMessage) }},
-		{"10context", func(l zerolog.Logger) zerolog.Logger { return benchContext(l.With()).Logger() },
-			func(l *zerolog.Logger) { l.Info().Msg(benchMessage) }},
+		{"static", nil, func(l *zerolog.Logger) { l.Info().Msg(benchfields.ZerologMessage) }},
+		{"10fields", nil, func(l *zerolog.Logger) { benchfields.Zerolog(l.Info()).Msg(benchfields.ZerologMessage) }},
+		{"10context", func(l zerolog.Logger) zerolog.Logger { return benchfields.Zerolog(l.With()).Logger() },
+			func(l *zerolog.Logger) { l.Info().Msg(benchfields.ZerologMessage) }},
 	}
 	for _, sc := range scenarios {
 		b.Run(sc.name, func(b *testing.B) {
@@ -149,11 +95,11 @@ func benchEvents() []struct {
 		name string
 		p    []byte
 	}{
-		{"static", render(func(l zerolog.Logger) { l.Info().Msg(benchMessage) })},
-		{"10fields", render(func(l zerolog.Logger) { benchFields(l.Info()).Msg(benchMessage) })},
+		{"static", render(func(l zerolog.Logger) { l.Info().Msg(benchfields.ZerologMessage) })},
+		{"10fields", render(func(l zerolog.Logger) { benchfields.Zerolog(l.Info()).Msg(benchfields.ZerologMessage) })},
 		{"10context", render(func(l zerolog.Logger) {
-			l = benchContext(l.With()).Logger()
-			l.Info().Msg(benchMessage)
+			l = benchfields.Zerolog(l.With()).Logger()
+			l.Info().Msg(benchfields.ZerologMessage)
 		})},
 	}
 }

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/metlog-go/metlog/core"
+	"github.com/metlog-go/metlog/internal/benchfields"
 	"github.com/metlog-go/metlog/internal/metlogtest"
 	"github.com/rs/zerolog"
 )
@@ -52,8 +53,8 @@ func TestContextCacheEquivalence(t *testing.T) {
 				loggers = append(loggers,
 					base,
 					base.With().Timestamp().Logger(),
-					benchContext(base.With()).Timestamp().Logger(),
-					benchContext(base.With()).Logger(),
+					benchfields.Zerolog(base.With()).Timestamp().Logger(),
+					benchfields.Zerolog(base.With()).Logger(),
 					base.With().Str("service", "checkout").Str("message", "from the context").Int("shard", 3).Logger(),
 					base.With().Str("service", "checkout").Str("message", "from the context").Timestamp().Logger(),
 					base.With().Str("k\"ey", "a \"quoted\"\nvalue").Strs("list", []string{`x\y`, "z"}).Timestamp().Logger(),
