@@ -23,8 +23,16 @@ type endpoint struct {
 
 // newEndpoint builds the client of one endpoint. maxSize is the size limit
 // of what it encodes.
-func newEndpoint(e *Endpoint, keys map[keyID]string, maxSize int, onError func(error)) (*endpoint, error) {
+func newEndpoint(e *Endpoint, keys map[keyID]string, maxSize int, onError func(error)) (_ *endpoint, err error) {
 	ep := &endpoint{name: e.Name, kind: strings.ToLower(e.Type)}
+	// A sender made here (a file, sentry) is the endpoint's to close: on any
+	// error below, before a client owns it, it is closed here.
+	var made core.Sender
+	defer func() {
+		if err != nil && made != nil {
+			made.Close()
+		}
+	}()
 	opts := []core.Option{core.WithMaxMessageSize(maxSize), core.WithErrorHandler(onError)}
 	if e.BufferSize > 0 {
 		opts = append(opts, core.WithBufferSize(e.BufferSize))
@@ -45,7 +53,7 @@ func newEndpoint(e *Endpoint, keys map[keyID]string, maxSize int, onError func(e
 		if err != nil {
 			return nil, err
 		}
-		ep.file = fs
+		ep.file, made = fs, fs
 		def = core.FormatJSON
 		opts = append(opts, core.WithSender(fs))
 	case "statsd":
@@ -82,6 +90,7 @@ func newEndpoint(e *Endpoint, keys map[keyID]string, maxSize int, onError func(e
 		if err != nil {
 			return nil, err
 		}
+		made = s
 		def = core.FormatHeka // what the sender decodes back, losslessly
 		if e.Format != "" {
 			return nil, errors.New("a sentry endpoint takes no format")
@@ -114,9 +123,6 @@ func newEndpoint(e *Endpoint, keys map[keyID]string, maxSize int, onError func(e
 	opts = append(opts, e.Options...)
 	c, err := core.New(addr, opts...)
 	if err != nil {
-		if ep.file != nil {
-			ep.file.Close()
-		}
 		return nil, err
 	}
 	ep.client = c

@@ -131,3 +131,28 @@ func TestFileReopen(t *testing.T) {
 		t.Fatalf("old file %d messages, new file %d", len(old), len(cur))
 	}
 }
+
+// TestEndpointErrorClosesFile: an endpoint refused after its file was
+// opened (here, a format a file endpoint does not write) closes the file.
+func TestEndpointErrorClosesFile(t *testing.T) {
+	fds := func() int {
+		ents, err := os.ReadDir("/proc/self/fd")
+		if err != nil {
+			t.Skip("no /proc/self/fd to count open files:", err)
+		}
+		return len(ents)
+	}
+	path := filepath.Join(t.TempDir(), "out.log")
+	before := fds()
+	const tries = 20
+	for range tries {
+		ep, err := newEndpoint(&Endpoint{Name: "f", Type: "file", Path: path, Format: "statsd"}, nil, 1<<16, nil)
+		if err == nil {
+			ep.client.Close(context.Background())
+			t.Fatal("a file endpoint in statsd format was accepted")
+		}
+	}
+	if grew := fds() - before; grew >= tries {
+		t.Errorf("%d refused file endpoints left %d more files open", tries, grew)
+	}
+}
