@@ -79,6 +79,7 @@ func (r *Router) readDatagrams(pc net.PacketConn) {
 	p := newReader(r)
 	buf := make([]byte, max(datagramBuffer, p.split.MaxRecordSize()+1))
 	uc, _ := pc.(*net.UnixConn)
+	rc, _ := pc.(net.Conn) // Read, unlike ReadFrom, builds no source address
 	for {
 		var n int
 		var err error
@@ -87,6 +88,8 @@ func (r *Router) readDatagrams(pc net.PacketConn) {
 			var flags int
 			n, _, flags, _, err = uc.ReadMsgUnix(buf, nil)
 			truncated = flags&msgTrunc != 0
+		} else if rc != nil {
+			n, err = rc.Read(buf)
 		} else {
 			n, _, err = pc.ReadFrom(buf)
 		}
@@ -104,6 +107,7 @@ func (r *Router) readDatagrams(pc net.PacketConn) {
 			if errors.Is(err, net.ErrClosed) {
 				return
 			}
+			r.counters.readErrors.Add(1)
 			if isTemporary(err) {
 				continue
 			}

@@ -133,3 +133,30 @@ func TestForward(t *testing.T) {
 		t.Fatalf("%d records arrived", len(recs))
 	}
 }
+
+// TestReadErrorsCounted: a stream that ends in an error other than its end
+// (here plain TCP sent to a TLS input: the handshake fails) is counted in
+// ReadErrors, not lost without a trace; a stream that ends cleanly is not.
+func TestReadErrorsCounted(t *testing.T) {
+	cert, _ := testcert.New(t)
+	r := startRouter(t, Config{
+		Inputs:    []Input{tcpInput, {Address: "tls://127.0.0.1:0", TLS: &tls.Config{Certificates: []tls.Certificate{cert}}}},
+		Routes:    []Route{{Matcher: "TRUE", Endpoints: []string{"c"}}},
+		Endpoints: []Endpoint{{Name: "c", Sender: core.NewCapture(), Format: "heka"}},
+	})
+	enc, _ := core.NewEncoder(core.FormatHeka, core.EncoderConfig{})
+	rec, _ := enc.AppendMessage(nil, &core.Message{Type: "t"})
+	for i := range 2 {
+		c := dial(t, r, i)
+		if _, err := c.Write(rec); err != nil {
+			t.Fatal(err)
+		}
+		c.Close()
+	}
+	waitFor(t, "a read error", 5*time.Second, func() bool { return r.Stats().ReadErrors > 0 })
+	waitReceived(t, r, 1) // the plain TCP input's record
+	closeRouter(t, r)
+	if st := r.Stats(); st.ReadErrors != 1 {
+		t.Errorf("ReadErrors = %d, want 1 (the TLS input's failed handshake only): %+v", st.ReadErrors, st)
+	}
+}

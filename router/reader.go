@@ -3,6 +3,7 @@ package router
 import (
 	"bytes"
 	"errors"
+	"io"
 	"math/bits"
 	"net"
 	"time"
@@ -386,6 +387,10 @@ func (p *reader) stream(conn net.Conn) {
 				p.process(buf[start:end], false) // the router is closing: what is whole
 			} else {
 				p.process(buf[start:end], true)
+			}
+			if !errors.Is(err, io.EOF) && !errors.Is(err, net.ErrClosed) && !isTimeout(err) {
+				p.r.counters.readErrors.Add(1)
+				p.r.log.Warn("connection read failed", "remote", conn.RemoteAddr().String(), "err", err)
 			}
 			p.flush()
 			return

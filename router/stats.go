@@ -25,6 +25,7 @@ type Stats struct {
 	Open        int64  `json:"open"`        // stream connections open now
 	Datagrams   uint64 `json:"datagrams"`   // datagrams read
 	Bytes       uint64 `json:"bytes"`       // bytes read from every input
+	ReadErrors  uint64 `json:"read_errors"` // reads that failed: a stream ended by an error other than its end, the router closing or the idle timeout (a reset, a failed TLS handshake), or a datagram read
 
 	Received  uint64     `json:"received"`  // records and lines framed whole
 	Decoded   uint64     `json:"decoded"`   // decoded, verified and routed
@@ -68,6 +69,7 @@ type EndpointStats struct {
 // to them in batches.
 type counters struct {
 	connections, refused, datagrams, bytes atomic.Uint64
+	readErrors                             atomic.Uint64
 	open                                   atomic.Int64
 	received, decoded, matched, unmatched  atomic.Uint64
 	garbage, oversize, truncated           atomic.Uint64
@@ -120,6 +122,7 @@ func (r *Router) Stats() Stats {
 		Open:        c.open.Load(),
 		Datagrams:   c.datagrams.Load(),
 		Bytes:       c.bytes.Load(),
+		ReadErrors:  c.readErrors.Load(),
 		Received:    c.received.Load(),
 		Decoded:     c.decoded.Load(),
 		Matched:     c.matched.Load(),
