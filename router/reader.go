@@ -44,6 +44,7 @@ func newReader(r *Router) *reader {
 	return &reader{
 		r:     r,
 		split: core.HekaSplitter{MaxMessageSize: r.maxSize},
+		dec:   core.Decoder{MaxSize: r.maxSize},
 		t:     tally{routes: make([]uint64, len(r.routes))},
 		set:   make([]uint64, r.words),
 	}
@@ -248,7 +249,6 @@ func (p *reader) handleJSON(line []byte) {
 		p.t.invalidUTF8++
 		return
 	}
-	p.dec.MaxSize = p.r.maxSize
 	m, err := p.dec.DecodeJSON(line)
 	switch {
 	case errors.Is(err, core.ErrOversize):

@@ -45,10 +45,9 @@ type Router struct {
 
 // route is a compiled route.
 type route struct {
-	name  string
-	m     *Matcher
-	eps   []uint64 // the set of its endpoints, one bit each
-	names []string
+	name string
+	m    *Matcher
+	eps  []uint64 // the set of its endpoints, one bit each
 }
 
 // input is a bound listener: a stream listener or a datagram socket.
@@ -202,7 +201,6 @@ func (r *Router) buildRoutes(routes []Route) error {
 				return fmt.Errorf("router: route %q: no endpoint %q", name, en)
 			}
 			rt.eps[j/64] |= 1 << (j % 64)
-			rt.names = append(rt.names, en)
 		}
 		r.routes = append(r.routes, rt)
 	}
