@@ -34,7 +34,7 @@ func (r *Router) accept(ln net.Listener) {
 			continue
 		}
 		r.mu.Lock()
-		if r.closed {
+		if r.closed.Load() {
 			r.mu.Unlock()
 			<-r.sem
 			conn.Close()

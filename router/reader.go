@@ -383,7 +383,7 @@ func (p *reader) stream(conn net.Conn) {
 			}
 		}
 		if err != nil {
-			if errors.Is(err, net.ErrClosed) || isTimeout(err) && p.r.isClosed() {
+			if errors.Is(err, net.ErrClosed) || isTimeout(err) && p.r.closed.Load() {
 				p.process(buf[start:end], false) // the router is closing: what is whole
 			} else {
 				p.process(buf[start:end], true)
@@ -410,24 +410,15 @@ func (p *reader) stream(conn net.Conn) {
 const initialBuffer = 16 << 10
 
 // extendDeadline gives the connection another idle timeout, unless the
-// router is closing.
+// router is closing. It takes no lock: Close sets closed before it moves
+// every connection's deadline to now, so a deadline set here either is
+// moved by Close or is followed by a check that sees closed.
 func (p *reader) extendDeadline(conn net.Conn) bool {
-	p.r.mu.Lock()
-	defer p.r.mu.Unlock()
-	if p.r.closed {
-		return false
-	}
 	conn.SetReadDeadline(time.Now().Add(p.r.idle))
-	return true
+	return !p.r.closed.Load()
 }
 
 func isTimeout(err error) bool {
 	var ne net.Error
 	return errors.As(err, &ne) && ne.Timeout()
-}
-
-func (r *Router) isClosed() bool {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	return r.closed
 }

@@ -32,9 +32,9 @@ type Router struct {
 	words         int // uint64 words of an endpoint set
 
 	sem       chan struct{} // one token per open stream connection
-	mu        sync.Mutex    // guards conns, closed
+	mu        sync.Mutex    // guards conns, and closed's change with it
 	conns     map[net.Conn]struct{}
-	closed    bool
+	closed    atomic.Bool // set under mu, before Close wakes the readers
 	listeners []input
 	wg        sync.WaitGroup // the accept and read goroutines
 	closeOnce sync.Once
@@ -285,7 +285,7 @@ func (r *Router) Reopen() error {
 func (r *Router) Close(ctx context.Context) error {
 	r.closeOnce.Do(func() {
 		r.mu.Lock()
-		r.closed = true
+		r.closed.Store(true)
 		for c := range r.conns {
 			// Wake the reader: it routes what it has read and ends.
 			c.SetReadDeadline(time.Now())
