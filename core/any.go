@@ -157,11 +157,11 @@ func (e *Entry) addAny(k string, v any, depth int) {
 		}
 		e.Add(Bytes(k, x))
 	case []string:
-		if e.addsList(k, x == nil, depth) {
+		if e.addsList(k, x == nil) {
 			e.Add(Strings(k, x))
 		}
 	case []int:
-		if e.addsList(k, x == nil, depth) {
+		if e.addsList(k, x == nil) {
 			m := e.IntsMark()
 			for _, n := range x {
 				e.PushInt(int64(n))
@@ -169,23 +169,23 @@ func (e *Entry) addAny(k string, v any, depth int) {
 			e.Add(Ints(k, e.IntsSince(m)))
 		}
 	case []int64:
-		if e.addsList(k, x == nil, depth) {
+		if e.addsList(k, x == nil) {
 			e.Add(Ints(k, x))
 		}
 	case []float64:
-		if e.addsList(k, x == nil, depth) {
+		if e.addsList(k, x == nil) {
 			e.Add(Floats(k, x))
 		}
 	case []bool:
-		if e.addsList(k, x == nil, depth) {
+		if e.addsList(k, x == nil) {
 			e.Add(Bools(k, x))
 		}
 	case [][]byte:
-		if e.addsList(k, x == nil, depth) {
+		if e.addsList(k, x == nil) {
 			e.Add(ByteSlices(k, x))
 		}
 	case []time.Time:
-		if e.addsList(k, x == nil, depth) {
+		if e.addsList(k, x == nil) {
 			m := e.StringsMark()
 			for _, t := range x {
 				e.PushString(e.timeText(t))
@@ -193,7 +193,7 @@ func (e *Entry) addAny(k string, v any, depth int) {
 			e.Add(Strings(k, e.StringsSince(m)))
 		}
 	case []time.Duration:
-		if e.addsList(k, x == nil, depth) {
+		if e.addsList(k, x == nil) {
 			m := e.IntsMark()
 			for _, d := range x {
 				e.PushInt(int64(d))
@@ -201,7 +201,7 @@ func (e *Entry) addAny(k string, v any, depth int) {
 			e.Add(Ints(k, e.IntsSince(m)).WithRepresentation("ns"))
 		}
 	case []error:
-		if e.addsList(k, x == nil, depth) {
+		if e.addsList(k, x == nil) {
 			m := e.StringsMark()
 			for _, err := range x {
 				e.PushString(callError(err))
@@ -257,34 +257,26 @@ func nests(b []byte) bool {
 	return false
 }
 
-// tooDeep reports whether a group or list at depth would hold values
-// nested deeper than jsontext.MaxDepth; if so it adds the field k as the
-// string jsontext.DepthMarker instead.
+// tooDeep reports whether a group at depth would be deeper than
+// jsontext.MaxDepth; if so it adds the field k as the string
+// jsontext.DepthMarker instead. Repeated fields are values, not groups:
+// they are written at any depth, as the encoders write them.
 func (e *Entry) tooDeep(k string, depth int) bool {
-	if depth < jsontext.MaxDepth {
+	if depth <= jsontext.MaxDepth {
 		return false
 	}
 	e.Add(String(k, jsontext.DepthMarker))
 	return true
 }
 
-// addsList reports whether the caller is to add the list field k at
-// depth; if not, it has added null (for a nil list) or the depth marker
-// (see tooDeep).
-func (e *Entry) addsList(k string, isNil bool, depth int) bool {
+// addsList reports whether the caller is to add the list field k; if not,
+// the list is nil and it has added null.
+func (e *Entry) addsList(k string, isNil bool) bool {
 	if isNil {
 		e.Add(jsonNull(k))
 		return false
 	}
-	return !e.tooDeep(k, depth)
-}
-
-// addRepeated adds the repeated field f at depth, or the depth marker
-// where a list may not be (see tooDeep).
-func (e *Entry) addRepeated(f Field, depth int) {
-	if !e.tooDeep(f.Name, depth) {
-		e.Add(f)
-	}
+	return true
 }
 
 // addAnyMap adds m as a group sorted by key.
@@ -301,7 +293,7 @@ func (e *Entry) addStringMap(k string, m map[string]string, depth int) {
 // for a nil map, or the depth marker (see tooDeep). The keys are sorted in
 // the entry's string scratch, so this allocates nothing.
 func addMap[V any](e *Entry, k string, m map[string]V, depth int, add func(key string, v V)) {
-	if !e.addsList(k, m == nil, depth) {
+	if !e.addsList(k, m == nil) || e.tooDeep(k, depth) {
 		return
 	}
 	keys := SortedKeys(e, m)

@@ -41,24 +41,25 @@ func sendGrouped(t *testing.T, f core.Format, groups []string, k string, v any) 
 func depthOf(name string) int { return strings.Count(name, ".") + 1 }
 
 // checkCut checks that got holds exactly one field deeper than depth
-// MaxDepth-1, the marker, at MaxDepth, named want.
+// MaxDepth, the marker, at MaxDepth+1, named want: groups nest MaxDepth
+// deep, as jsontext.MaxDepth states for every path.
 func checkCut(t *testing.T, what string, got map[string]any, want string) {
 	t.Helper()
 	if got[want] != jsontext.DepthMarker {
 		t.Errorf("%s: %s = %#v, want the marker", what, want, got[want])
 	}
-	if d := depthOf(want); d != jsontext.MaxDepth {
+	if d := depthOf(want); d != jsontext.MaxDepth+1 {
 		t.Fatalf("%s: test wants the marker at depth %d", what, d)
 	}
 	for k, v := range got {
-		if d := depthOf(k); d > jsontext.MaxDepth || d == jsontext.MaxDepth && k != want {
+		if d := depthOf(k); d > jsontext.MaxDepth+1 || d == jsontext.MaxDepth+1 && k != want {
 			t.Errorf("%s: field %s = %#v at depth %d", what, k, v, d)
 		}
 	}
 }
 
 // TestAddAnyDepthLimit: a cycle of pointers and a map nested 1,000
-// levels deep end in the marker at jsontext.MaxDepth, counted from the top
+// levels deep end in the marker at jsontext.MaxDepth+1, counted from the top
 // of the message (also when the value is added inside open groups), in
 // both formats, and what is sent decodes.
 func TestAddAnyDepthLimit(t *testing.T) {
@@ -67,7 +68,7 @@ func TestAddAnyDepthLimit(t *testing.T) {
 	deep := nestedMaps(1000, map[string]any{"end": true})
 	path := func(first, each string, groups ...string) string {
 		parts := append(groups, first)
-		for len(parts) < jsontext.MaxDepth {
+		for len(parts) < jsontext.MaxDepth+1 {
 			parts = append(parts, each)
 		}
 		return strings.Join(parts, ".")
@@ -91,9 +92,9 @@ func TestAddAnyDepthLimit(t *testing.T) {
 	}
 }
 
-// TestAddAnyDepthLimitKinds: at depth MaxDepth a value holding others (a
-// group, a list, a JSON object or array) is the marker, a single value is
-// itself.
+// TestAddAnyDepthLimitKinds: at depth MaxDepth+1 a value holding others (a
+// group, a JSON object or array) is the marker; a single value, and a list
+// of scalars (a repeated field, one value), is itself.
 func TestAddAnyDepthLimitKinds(t *testing.T) {
 	users := []metlogtest.User{{Name: "a"}}
 	leaf := map[string]any{
@@ -103,24 +104,26 @@ func TestAddAnyDepthLimitKinds(t *testing.T) {
 		"arr": json.RawMessage(` [1]`), "num": json.RawMessage(`3`), "marshal": jsonObject{},
 		"named": []uint16{1}, "anys": []any{1}, "empty": []int{}, "users": users, "byptr": []*metlogtest.User{&users[0]},
 	}
-	// At depth MaxDepth-1, users holds its elements at MaxDepth.
+	// At depth MaxDepth, users holds its elements at MaxDepth+1.
 	mid := map[string]any{"users": users, "byptr": []*metlogtest.User{&users[0]}, "ints": []int{1}}
 	for _, f := range metlogtest.Formats {
 		t.Run(f.String(), func(t *testing.T) {
-			prefix := strings.Repeat("m.", jsontext.MaxDepth-1)
-			got := sendGrouped(t, f, nil, "m", nestedMaps(jsontext.MaxDepth-1, leaf))
+			prefix := strings.Repeat("m.", jsontext.MaxDepth)
+			got := sendGrouped(t, f, nil, "m", nestedMaps(jsontext.MaxDepth, leaf))
 			want := map[string]any{}
 			for k := range leaf {
 				want[prefix+k] = jsontext.DepthMarker
 			}
+			one := metlogtest.Num("1")
 			for k, v := range map[string]any{"int": metlogtest.Num("5"), "str": "s", "bytes": "AQ==", "nil": nil,
-				"time": "2024-05-06T07:08:09.123456789Z", "err": "e", "num": metlogtest.Num("3")} {
+				"time": "2024-05-06T07:08:09.123456789Z", "err": "e", "num": metlogtest.Num("3"),
+				"ints": []any{one, metlogtest.Num("2")}, "strs": []any{"a"}, "named": []any{one}, "empty": []any{}} {
 				want[prefix+k] = v
 			}
-			metlogtest.CompareFlat(t, "leaf", got, want, false)
+			metlogtest.CompareFlat(t, "leaf", got, want, f == core.FormatHeka)
 
-			prefix = strings.Repeat("m.", jsontext.MaxDepth-2)
-			got = sendGrouped(t, f, nil, "m", nestedMaps(jsontext.MaxDepth-2, mid))
+			prefix = strings.Repeat("m.", jsontext.MaxDepth-1)
+			got = sendGrouped(t, f, nil, "m", nestedMaps(jsontext.MaxDepth-1, mid))
 			want = map[string]any{prefix + "users.0": jsontext.DepthMarker, prefix + "byptr.0": jsontext.DepthMarker,
 				prefix + "ints": []any{metlogtest.Num("1")}}
 			metlogtest.CompareFlat(t, "mid", got, want, f == core.FormatHeka)

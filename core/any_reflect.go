@@ -847,14 +847,14 @@ func (e *Entry) addList(k string, v reflect.Value, depth int) {
 				e.PushString("<unreadable time.Time>")
 			}
 		}
-		e.addRepeated(Strings(k, e.StringsSince(m)), depth)
+		e.Add(Strings(k, e.StringsSince(m)))
 		return
 	case et == durationType:
 		m := e.IntsMark()
 		for i := 0; i < n; i++ {
 			e.PushInt(v.Index(i).Int())
 		}
-		e.addRepeated(Ints(k, e.IntsSince(m)).WithRepresentation("ns"), depth)
+		e.Add(Ints(k, e.IntsSince(m)).WithRepresentation("ns"))
 		return
 	case et.NumMethod() > 0 && et.Kind() != reflect.Interface:
 		if ti := typeInfoOf(et); ti.methods && ti.text && v.CanInterface() {
@@ -863,7 +863,7 @@ func (e *Entry) addList(k string, v reflect.Value, depth int) {
 				x, _ := methodValue(v.Index(i), ti)
 				e.PushString(textOf(x))
 			}
-			e.addRepeated(Strings(k, e.StringsSince(m)), depth)
+			e.Add(Strings(k, e.StringsSince(m)))
 			return
 		}
 	default:
@@ -902,7 +902,7 @@ func (e *Entry) addFlatList(k string, v reflect.Value, et reflect.Type, n, depth
 			ti, byPtr = typeInfoOf(pet), true
 		}
 	}
-	if ti == nil || !ti.flat || depth+1 >= jsontext.MaxDepth { // too deep: each element is the marker
+	if ti == nil || !ti.flat || depth+1 > jsontext.MaxDepth { // too deep: each element is the marker
 		return false
 	}
 	base, size := v.UnsafePointer(), et.Size()
@@ -964,13 +964,13 @@ func (e *Entry) addScalars(k string, v reflect.Value, et reflect.Type, n, depth 
 		for i := 0; i < n; i++ {
 			e.PushString(v.Index(i).String())
 		}
-		e.addRepeated(Strings(k, e.StringsSince(m)), depth)
+		e.Add(Strings(k, e.StringsSince(m)))
 	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64:
 		m := e.IntsMark()
 		for i := 0; i < n; i++ {
 			e.PushInt(v.Index(i).Int())
 		}
-		e.addRepeated(Ints(k, e.IntsSince(m)), depth)
+		e.Add(Ints(k, e.IntsSince(m)))
 	case reflect.Uint16, reflect.Uint32, reflect.Uint, reflect.Uint64, reflect.Uintptr:
 		for i := 0; i < n; i++ {
 			if v.Index(i).Uint() > math.MaxInt64 {
@@ -981,7 +981,7 @@ func (e *Entry) addScalars(k string, v reflect.Value, et reflect.Type, n, depth 
 		for i := 0; i < n; i++ {
 			e.PushInt(int64(v.Index(i).Uint()))
 		}
-		e.addRepeated(Ints(k, e.IntsSince(m)), depth)
+		e.Add(Ints(k, e.IntsSince(m)))
 	case reflect.Float32, reflect.Float64:
 		m := e.FloatsMark()
 		for i := 0; i < n; i++ {
@@ -991,13 +991,13 @@ func (e *Entry) addScalars(k string, v reflect.Value, et reflect.Type, n, depth 
 			}
 			e.PushFloat(f)
 		}
-		e.addRepeated(Floats(k, e.FloatsSince(m)), depth)
+		e.Add(Floats(k, e.FloatsSince(m)))
 	case reflect.Bool:
 		m := e.BoolsMark()
 		for i := 0; i < n; i++ {
 			e.PushBool(v.Index(i).Bool())
 		}
-		e.addRepeated(Bools(k, e.BoolsSince(m)), depth)
+		e.Add(Bools(k, e.BoolsSince(m)))
 	default:
 		return false
 	}

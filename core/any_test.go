@@ -272,12 +272,13 @@ func TestAddAnyConversions(t *testing.T) {
 						delete(got, k)
 					}
 				}
-				// The marker is the field at jsontext.MaxDepth: its
-				// dotted name has MaxDepth parts. (This test checked for
-				// the earlier limit of 16 levels, counted from the value
-				// rather than the message, which the one limit replaced.)
-				if depth != jsontext.MaxDepth-1 {
-					t.Errorf("%s cut after %d levels, want %d", prefix, depth, jsontext.MaxDepth-1)
+				// The marker is the field at jsontext.MaxDepth+1 (groups
+				// nest MaxDepth deep): its dotted name has MaxDepth+1
+				// parts. (This test checked for the earlier limit of 16
+				// levels, counted from the value rather than the message,
+				// which the one limit replaced.)
+				if depth != jsontext.MaxDepth {
+					t.Errorf("%s cut after %d levels, want %d", prefix, depth, jsontext.MaxDepth)
 				}
 			}
 			// Heka writes a big unsigned number as its decimal string.

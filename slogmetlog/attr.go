@@ -141,7 +141,7 @@ func addAny(e *core.Entry, key string, x any, depth int) {
 		if v == nil {
 			break
 		}
-		if e.Depth()+1 >= jsontext.MaxDepth { // the map's depth: see jsontext.MaxDepth
+		if e.Depth()+1 > jsontext.MaxDepth { // the map's depth: see jsontext.MaxDepth
 			e.Add(core.String(key, jsontext.DepthMarker))
 			return
 		}

@@ -275,7 +275,7 @@ func TestBadValues(t *testing.T) {
 			}
 			v = m["self"]
 		}
-		if depth != jsontext.MaxDepth-1 { // the marker at MaxDepth
+		if depth != jsontext.MaxDepth { // groups MaxDepth deep, the marker at MaxDepth+1
 			t.Errorf("%v: cyclic map written %d deep", f, depth)
 		}
 		if _, ok := got["loop"]; !ok {

@@ -1,6 +1,7 @@
 package adaptertest_test
 
 import (
+	"io"
 	"log/slog"
 	"strings"
 	"testing"
@@ -8,8 +9,10 @@ import (
 	"github.com/metlog-go/metlog/core"
 	"github.com/metlog-go/metlog/internal/jsontext"
 	"github.com/metlog-go/metlog/internal/metlogtest"
+	"github.com/metlog-go/metlog/logrusmetlog"
 	"github.com/metlog-go/metlog/slogmetlog"
 	"github.com/metlog-go/metlog/zapmetlog"
+	"github.com/sirupsen/logrus"
 	"go.uber.org/zap"
 	"go.uber.org/zap/zapcore"
 )
@@ -29,6 +32,10 @@ func TestDepthLimit(t *testing.T) {
 		return f
 	}
 	leaf := core.Int("leaf", 1)
+	deepMap := map[string]any{"leaf": 1}
+	for range levels {
+		deepMap = map[string]any{"m": deepMap}
+	}
 	sources := []struct {
 		name string
 		send func(c *core.Client)
@@ -97,6 +104,27 @@ func TestDepthLimit(t *testing.T) {
 				l = l.WithGroup("s")
 			}
 			l.Info("m", "leaf", 1)
+		}},
+		// Reflected values: a map nested 1,000 deep through each
+		// framework's way of logging any value, and core's AddAny.
+		{"core.Entry.AddAny", func(c *core.Client) {
+			e := core.GetEntry()
+			e.Type = "t"
+			e.AddAny("m", deepMap)
+			c.SendEntry(e)
+			e.Free()
+		}},
+		{"zap.Any", func(c *core.Client) {
+			zap.New(zapmetlog.NewCore(c, zapcore.DebugLevel)).Info("m", zap.Any("m", deepMap))
+		}},
+		{"slog.Any", func(c *core.Client) {
+			slog.New(slogmetlog.NewHandler(c, nil)).Info("m", "m", deepMap)
+		}},
+		{"logrus.WithField", func(c *core.Client) {
+			l := logrus.New()
+			l.SetOutput(io.Discard)
+			l.AddHook(logrusmetlog.NewHook(c))
+			l.WithField("m", deepMap).Info("m")
 		}},
 		{"slog.Group", func(c *core.Client) {
 			a := slog.Int("leaf", 1)
