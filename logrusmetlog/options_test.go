@@ -259,10 +259,13 @@ func TestFlushOnFatal(t *testing.T) {
 		logger.AddHook(logrusmetlog.NewHook(c, opts...))
 		var once sync.Once
 		open := func() { once.Do(func() { close(g.open) }) }
+		// Fire must wait for the delivery, which the gate lets through
+		// a little later; without flush the gate opens too, later still,
+		// so that a Fire that waited is seen (got 1), not a slow machine.
 		if flush {
-			// Fire must wait for the delivery, which the gate lets
-			// through a little later.
 			time.AfterFunc(20*time.Millisecond, open)
+		} else {
+			time.AfterFunc(300*time.Millisecond, open)
 		}
 		logger.Fatal("bye")
 		got := g.Len()

@@ -53,8 +53,14 @@ func TestFatalFlushes(t *testing.T) {
 			}
 			var once sync.Once
 			open := func() { once.Do(func() { close(g.open) }) }
+			// Delivery comes a little later, in every case: a Close that
+			// waited would see it, so the no-wait case can fail too. Its
+			// gate opens later still, so that only a wait (not a slow
+			// machine) lets the messages through before Fatal returns.
 			if tc.wait {
-				time.AfterFunc(20*time.Millisecond, open) // delivery comes a little later
+				time.AfterFunc(20*time.Millisecond, open)
+			} else {
+				time.AfterFunc(300*time.Millisecond, open)
 			}
 			l := zerolog.New(w)
 			l.Info().Msg("before")
