@@ -284,13 +284,11 @@ func (q *Queue) Close(ctx context.Context) error {
 			}
 			before := q.failed.Load()
 			close(q.abort)
-			q.closeSinks() // unblocks a write or dial stalled on the peer; its error is kept
+			q.closeSinks() // unblocks a write or dial stalled on the peer; its error is joined below
 			<-q.done
 			q.closeErr = fmt.Errorf("metlog: close: %w (%d messages undelivered)", ctx.Err(), q.failed.Load()-before)
 		}
-		if err := q.closeSinks(); err != nil && q.closeErr == nil {
-			q.closeErr = err
-		}
+		q.closeErr = errors.Join(q.closeErr, q.closeSinks())
 	})
 	<-q.done
 	return q.closeErr
@@ -486,6 +484,9 @@ func (q *Queue) sendFallback(b *Batch, i int) {
 	v := b.From(i)
 	n, err := q.fallback.Send(&v)
 	q.fellBack.Add(uint64(n))
+	if err == nil && n < v.Len() {
+		err = fmt.Errorf("metlog: fallback delivered %d of %d frames and reported no error", n, v.Len())
+	}
 	if err != nil {
 		q.errors.Add(1)
 		q.failed.Add(uint64(v.Len() - n))

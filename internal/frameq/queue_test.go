@@ -225,3 +225,34 @@ func TestRingEntriesStaleAfterDrain(t *testing.T) {
 		}
 	}
 }
+
+// shortSink takes no frame and reports no error, as a faulty fallback
+// might.
+type shortSink struct{}
+
+func (shortSink) Send(*Batch) (int, error) { return 0, nil }
+func (shortSink) Close() error             { return nil }
+
+// TestFallbackShortCounted: frames a fallback neither delivers nor reports
+// an error for are counted failed, with an error, so that Close leaves
+// nothing pending.
+func TestFallbackShortCounted(t *testing.T) {
+	down := &captureSink{fail: true}
+	var errs int
+	q := New(down, Config{Size: 64 << 10, Fallback: shortSink{}, OnError: func(error) { errs++ }})
+	for range 5 {
+		if r := q.Push([]byte("frame")); r != OK {
+			t.Fatal(r)
+		}
+	}
+	if err := q.Close(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	c := q.Counts()
+	if c.Failed != 5 || c.Pending() != 0 || c.Fallback != 0 {
+		t.Errorf("counts %+v (pending %d), want 5 failed and none pending", c, c.Pending())
+	}
+	if errs == 0 || c.Errors == 0 {
+		t.Errorf("%d errors heard, %d counted; want the fallback's short delivery reported", errs, c.Errors)
+	}
+}
