@@ -79,6 +79,7 @@ func BenchmarkEncode(b *testing.B) {
 		{"heka", FormatHeka, nil},
 		{"heka-sha1", FormatHeka, &HMACConfig{Signer: "ops", KeyVersion: 1, Hash: HashSHA1, Key: "bench key"}},
 		{"otlp", FormatOTLP, nil},
+		{"text", FormatText, nil},
 	}
 	messages := []struct {
 		name string
@@ -117,9 +118,9 @@ func TestEncodeAllocs(t *testing.T) {
 	if testing.Short() || raceEnabled {
 		t.Skip("allocation counts: not with -short or -race")
 	}
-	for _, f := range []Format{FormatJSON, FormatHeka} {
+	for _, f := range []Format{FormatJSON, FormatHeka, FormatText, FormatOTLP} {
 		for _, hmac := range []*HMACConfig{nil, {Signer: "s", Key: "k"}, {Signer: "s", Key: "k", Hash: HashSHA1}} {
-			if f == FormatJSON && hmac != nil {
+			if f != FormatHeka && hmac != nil {
 				continue
 			}
 			enc := mustEncoder(t, f, EncoderConfig{Logger: "bench", HMAC: hmac})

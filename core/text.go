@@ -4,13 +4,10 @@ import (
 	"encoding/base64"
 	"math"
 	"strconv"
-	"time"
 	"unicode/utf8"
-)
 
-// textTime is the layout of FormatText's timestamps: UTC, microseconds, as
-// the JSON envelope writes them.
-const textTime = "2006-01-02T15:04:05.000000Z"
+	"github.com/metlog-go/metlog/internal/jsontext"
+)
 
 // encodeText writes m as one FormatText line ending in "\n":
 //
@@ -30,8 +27,8 @@ const textTime = "2006-01-02T15:04:05.000000Z"
 // line without its "\n".
 func (e *Encoder) encodeText(dst []byte, m *Message, sev Severity, payload string, origLen int) ([]byte, int) {
 	start := len(dst)
-	dst = time.Unix(0, e.stamp(m)).UTC().AppendFormat(dst, textTime)
-	dst = append(dst, ' ')
+	dst = jsontext.AppendMetlogTime(dst, e.stamp(m)) // UTC, microseconds, as the JSON envelope's
+	dst = append(dst, 'Z', ' ')
 	dst = append(dst, sev.String()...)
 	dst = append(dst, ' ')
 	logger := m.Logger
@@ -43,7 +40,7 @@ func (e *Encoder) encodeText(dst []byte, m *Message, sev Severity, payload strin
 	dst = appendTextString(dst, m.Type, false)
 	dst = append(dst, ' ')
 	dst = appendTextString(dst, payload, false)
-	var buf [64]byte
+	var buf [128]byte // the groups' dotted prefixes, written depth first
 	dst, _ = appendTextScope(dst, e.env, buf[:0])
 	dst, prefix := appendTextScope(dst, m.Scope, buf[:0])
 	dst = appendTextFields(dst, m.Fields, prefix)
@@ -72,13 +69,16 @@ func appendTextScope(dst []byte, s *Scope, prefix []byte) ([]byte, []byte) {
 }
 
 // appendTextFields writes fields as " key=value" pairs, keys after prefix.
+// A group's prefix is written past prefix's length, in its spare capacity:
+// the groups are written depth first, so each overwrites only what the
+// previous one no longer reads.
 func appendTextFields(dst []byte, fields []Field, prefix []byte) []byte {
 	for i := range fields {
 		f := &fields[i]
 		if f.kind == KindGroup {
 			p := prefix
 			if f.Name != "" { // a group without a name is inlined
-				p = append(append(prefix[:len(prefix):len(prefix)], f.Name...), '.')
+				p = append(append(prefix, f.Name...), '.')
 			}
 			dst = appendTextFields(dst, f.GroupValue(), p)
 			continue
@@ -156,7 +156,7 @@ func appendTextValue(dst []byte, f *Field) []byte {
 	case KindBool:
 		return strconv.AppendBool(dst, f.num != 0)
 	case kindTime:
-		return time.Unix(int64(f.num), int64(f.n)).UTC().AppendFormat(dst, time.RFC3339Nano)
+		return jsontext.AppendRFC3339(dst, int64(f.num), int(f.n))
 	}
 	return dst
 }
