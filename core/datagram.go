@@ -28,16 +28,9 @@ type datagramSender struct {
 // newUDPSender returns a sender of datagrams of at most maxDatagram bytes
 // to every one of hosts ("host:port"), as metlog-py's UDP sender did. Host
 // names are resolved on first use and again after a failed write, so a
-// router whose name is not yet known, or that moves, is followed.
+// router whose name is not yet known, or that moves, is followed. The
+// caller (dialAddr) has checked every host.
 func newUDPSender(hosts []string, maxDatagram int) (*datagramSender, error) {
-	if len(hosts) == 0 {
-		return nil, errors.New("metlog: udp:// address without a host")
-	}
-	for _, h := range hosts {
-		if err := checkHostPort(h); err != nil {
-			return nil, fmt.Errorf("metlog: udp host %q: %w", h, err)
-		}
-	}
 	conn, err := net.ListenUDP("udp", nil)
 	if err != nil {
 		return nil, fmt.Errorf("metlog: udp socket: %w", err)
