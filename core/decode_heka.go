@@ -113,30 +113,16 @@ var (
 	errHdrNoLength  = errors.New("metlog: heka header: no message_length")
 )
 
-// decodeHekaHeader decodes a Heka stream Header protobuf (the bytes between
-// the header length byte and 0x1F). message_length is required; the only
-// tags accepted are 1 (message_length), 3 (hmac_hash_function), 4
-// (hmac_signer), 5 (hmac_key_version) and 6 (hmac). The result does not
-// refer to b.
-func decodeHekaHeader(b []byte) (HekaHeader, error) {
-	r, err := parseHekaHeader(b)
-	if err != nil {
-		return HekaHeader{}, err
-	}
-	return r.header(), nil
-}
-
+// header returns the parsed header, referring to the bytes it was parsed
+// from (clone copies it).
 func (r *rawHeader) header() HekaHeader {
-	h := HekaHeader{
+	return HekaHeader{
 		MessageLength: r.msgLen,
 		HashFunction:  r.hash,
-		Signer:        string(r.signer),
+		Signer:        bytesString(r.signer),
 		KeyVersion:    r.version,
+		HMAC:          r.hmac,
 	}
-	if len(r.hmac) > 0 {
-		h.HMAC = append([]byte(nil), r.hmac...)
-	}
-	return h
 }
 
 // KeyFunc looks up the HMAC key of a signer and key version, as a receiver

@@ -73,13 +73,7 @@ func (d *Decoder) DecodeHeka(rec []byte, keys KeyFunc) (*Message, HekaHeader, er
 	if err != nil {
 		return nil, HekaHeader{}, err
 	}
-	h := HekaHeader{
-		MessageLength: r.msgLen,
-		HashFunction:  r.hash,
-		Signer:        bytesString(r.signer),
-		KeyVersion:    r.version,
-		HMAC:          r.hmac,
-	}
+	h := r.header()
 	if uint64(len(msg)) != uint64(h.MessageLength) {
 		return nil, h, fmt.Errorf("metlog: heka record: message_length is %d but %d message bytes follow the header", h.MessageLength, len(msg))
 	}

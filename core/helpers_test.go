@@ -202,3 +202,13 @@ func fixedConfig() EncoderConfig {
 		Now:      func() time.Time { return testTime },
 	}
 }
+
+// decodeHekaHeader decodes a Heka stream Header protobuf (the bytes between
+// the header length byte and 0x1F) into a header that does not refer to b.
+func decodeHekaHeader(b []byte) (HekaHeader, error) {
+	r, err := parseHekaHeader(b)
+	if err != nil {
+		return HekaHeader{}, err
+	}
+	return r.header().clone(), nil
+}
