@@ -249,7 +249,7 @@ type number struct {
 	i     int64
 	f     float64
 	isInt bool
-	text  string // as written, for canonical
+	text  string // as written, for the tests' canonical form (matcher_canonical_test.go)
 }
 
 // test is one comparison of a message variable with a constant.
